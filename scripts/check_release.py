@@ -23,6 +23,7 @@ import re
 import sys
 import tomllib
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.parser import BytesParser
@@ -127,7 +128,7 @@ def tag_problems(tag: str) -> list[str]:
         return [f"tag {shown} does not start with 'v': expected v followed by X.Y.Z, e.g. v{tag}; {hint}"]
     problem = version_form_problem(tag[1:])
     if problem is not None:
-        return [f"tag {shown} is not v followed by a stable X.Y.Z: {problem}; {hint}"]
+        return [f"tag {shown}: expected v followed by a stable X.Y.Z, but {problem}; {hint}"]
     return []
 
 
@@ -142,7 +143,7 @@ def read_pyproject(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
     try:
         return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as exc:
-        return None, [f"{path} is not valid TOML ({exc}): fix the syntax, e.g. with 'python -m tomllib' style checks"]
+        return None, [f"{path} is not valid TOML: expected a TOML document, found a syntax error ({exc}); fix it"]
 
 
 def pyproject_version(path: Path) -> tuple[str | None, list[str]]:
@@ -167,7 +168,7 @@ def pyproject_version(path: Path) -> tuple[str | None, list[str]]:
     problem = version_form_problem(version)
     if problem is not None:
         return None, [
-            f"{path} [project] version {ascii(version)} is not a stable X.Y.Z: {problem}; "
+            f"{path} [project] version {ascii(version)}: expected a stable X.Y.Z, but {problem}; "
             "set version = \"X.Y.Z\" and commit before tagging"
         ]
     return version, []
@@ -239,7 +240,8 @@ def record_problems(name: str, zf: zipfile.ZipFile, record_path: str) -> list[st
         path, digest, size = row
         listed.add(path)
         if path not in files:
-            problems.append(f"{name}: RECORD lists {path}, which is not in the wheel; {fix}")
+            problems.append(f"{name}: RECORD lists {path}, which is not in the wheel: expected RECORD to list "
+                            f"exactly the wheel's files; {fix}")
             continue
         if path == record_path or path.endswith((".dist-info/RECORD.jws", ".dist-info/RECORD.p7s")):
             continue
@@ -250,12 +252,12 @@ def record_problems(name: str, zf: zipfile.ZipFile, record_path: str) -> list[st
         data = zf.read(path)
         found = base64.urlsafe_b64encode(hashlib.new(algorithm, data).digest()).rstrip(b"=").decode("ascii")
         if found != expected:
-            problems.append(f"{name}: RECORD hash for {path} is {algorithm}={expected}, the file hashes to "
-                            f"{algorithm}={found}; {fix}")
+            problems.append(f"{name}: RECORD hash for {path}: expected {algorithm}={found} (the file's hash), "
+                            f"found {algorithm}={expected}; {fix}")
         if size != str(len(data)):
-            problems.append(f"{name}: RECORD size for {path} is {size!r}, the file has {len(data)} bytes; {fix}")
+            problems.append(f"{name}: RECORD size for {path}: expected {len(data)} (the file's size), found {size!r}; {fix}")
     for path in sorted(files - listed):
-        problems.append(f"{name}: {path} is in the wheel but not in RECORD; {fix}")
+        problems.append(f"{name}: {path} is in the wheel but not in RECORD: expected every file listed; {fix}")
     return problems
 
 
@@ -268,7 +270,7 @@ def wheel_content_problems(path: Path, version: str, platform: Platform) -> list
         with zipfile.ZipFile(path) as zf:
             broken = zf.testzip()
             if broken is not None:
-                return [f"{name}: member {broken} is corrupt (CRC mismatch); {rebuild}"]
+                return [f"{name}: member {broken} is corrupt: expected its CRC to match, found a mismatch; {rebuild}"]
             members = set(zf.namelist())
             problems: list[str] = []
             for part in ("METADATA", "WHEEL", "RECORD"):
@@ -292,12 +294,12 @@ def wheel_content_problems(path: Path, version: str, platform: Platform) -> list
             if platform.library not in members:
                 found = sorted(m for m in members if m.endswith((".so", ".dll", ".dylib")))
                 problems.append(
-                    f"{name}: native library {platform.library} is missing: found {found or 'no library'}; "
-                    f"the library must sit inside the package (not under .data/); {rebuild}"
+                    f"{name}: native library {platform.library} is missing: expected it inside the package "
+                    f"(not under .data/), found {found or 'no library'}; {rebuild}"
                 )
             problems += record_problems(name, zf, f"{dist_info}/RECORD")
             return problems
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         return [f"{name}: not a readable zip archive ({exc}): expected a wheel; {rebuild}"]
 
 
@@ -307,7 +309,8 @@ def wheel_problems(path: Path, version: str, platforms: Sequence[Platform]) -> t
     try:
         wheel_name, wheel_version, _build, tags = parse_wheel_filename(name)
     except InvalidWheelFilename as exc:
-        return None, [f"{name}: not a valid wheel filename ({exc}); remove it from the directory"]
+        return None, [f"{name}: not a valid wheel filename ({exc}): expected {PROJECT}-X.Y.Z-py3-none-PLATFORM.whl; "
+                      "remove it from the directory"]
     problems: list[str] = []
     if wheel_name != PROJECT:
         problems.append(f"{name}: project is {wheel_name!r}: expected {PROJECT!r}; remove it from the directory")

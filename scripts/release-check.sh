@@ -40,8 +40,8 @@ else
 fi
 
 echo "release check for tag $tag (from $source), wheels in $dist/ ($scope)"
-"${check[@]}" tag "$tag"
-wheels=$("${check[@]}" dist "$dist" --tag "$tag" --platforms "$platforms")
+"${check[@]}" tag -- "$tag"
+wheels=$("${check[@]}" dist "$dist" --tag="$tag" --platforms "$platforms")
 echo "ok: $dist/ holds exactly the expected wheels, each sound"
 mapfile -t files < <(cut -f2 <<<"$wheels")
 if ! twine_out=$(python -m twine check --strict "${files[@]/#/$dist/}" 2>&1); then

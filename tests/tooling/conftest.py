@@ -1,0 +1,117 @@
+"""Fixtures for the release-tooling tests: real wheels, the project root, the validator."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ROOT / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+
+import check_release  # noqa: E402
+
+VERSION = check_release.pyproject_version(ROOT / "pyproject.toml")[0]
+assert VERSION is not None
+
+
+def _record_hash(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def assemble_wheel(
+    directory: Path,
+    *,
+    tag: str = "py3-none-win_amd64",
+    name: str = "castagnoli",
+    version: str | None = None,
+    files: dict[str, bytes] | None = None,
+    purelib: str = "false",
+    metadata_version: str | None = None,
+    tamper_record: Callable[[list[list[str]]], None] | None = None,
+    filename: str | None = None,
+) -> Path:
+    """Write a real wheel (zip with METADATA, WHEEL and a correct RECORD) to `directory`."""
+    version = version or VERSION
+    dist_info = f"{name}-{version}.dist-info"
+    if files is None:
+        library = "castagnoli/castagnoli.dll" if "win" in tag else "castagnoli/libcastagnoli.so"
+        files = {"castagnoli/__init__.py": b"# castagnoli\n", library: b"MZ\x90\x00 not really a DLL"}
+    tags = tag.split("-")
+    wheel_lines = ["Wheel-Version: 1.0", "Generator: tests", f"Root-Is-Purelib: {purelib}"]
+    for platform in tags[2].split("."):
+        wheel_lines.append(f"Tag: {tags[0]}-{tags[1]}-{platform}")
+    contents = dict(files)
+    contents[f"{dist_info}/METADATA"] = (
+        f"Metadata-Version: 2.4\nName: {name}\nVersion: {metadata_version or version}\n"
+        "Summary: test wheel\n\nlong description\n"
+    ).encode()
+    contents[f"{dist_info}/WHEEL"] = ("\n".join(wheel_lines) + "\n").encode()
+    rows = [[path, _record_hash(data), str(len(data))] for path, data in contents.items()]
+    rows.append([f"{dist_info}/RECORD", "", ""])
+    if tamper_record is not None:
+        tamper_record(rows)
+    contents[f"{dist_info}/RECORD"] = "".join(",".join(row) + "\n" for row in rows).encode()
+    path = directory / (filename or f"{name}-{version}-{tag}.whl")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member, data in contents.items():
+            zf.writestr(member, data)
+    return path
+
+
+def build_host_wheel(out: Path) -> Path:
+    """`make wheel`'s own script, into `out`: python -m build + auditwheel repair."""
+    subprocess.run(["bash", str(SCRIPTS / "build-host-wheel.sh"), str(out)], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def host_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real wheel for this machine, built once per session."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the host-wheel tests build a manylinux wheel")
+    return build_host_wheel(tmp_path_factory.mktemp("host-wheel"))
+
+
+@pytest.fixture
+def release_dir(tmp_path: Path, host_wheel: Path) -> Path:
+    """A complete release set: the real Linux wheel and an assembled Windows wheel."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    shutil.copy2(host_wheel, dist)
+    assemble_wheel(dist)
+    return dist
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, str]]:
+    """Every entry below `directory` with its mtime and content hash, to prove nothing changed."""
+    result: dict[str, tuple[int, str]] = {}
+    if not directory.exists():
+        return result
+    for path in sorted(directory.rglob("*")):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        result[str(path.relative_to(directory))] = (path.stat().st_mtime_ns, digest)
+    return result
+
+
+def run_checker(*args: str | os.PathLike[str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(SCRIPTS / "check_release.py"), *map(str, args)],
+                          cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture
+def pyproject(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "pyproject.toml"
+    path.write_text(f'[project]\nname = "castagnoli"\nversion = "{VERSION}"\n')
+    yield path
