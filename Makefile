@@ -20,7 +20,7 @@ export TAG DIST
 WHEEL_INPUTS := pyproject.toml setup.cfg CMakeLists.txt README.md LICENSE \
 	$(shell find src -name '*.py' -o -name '*.c' -o -name '*.h' -o -name py.typed)
 
-.PHONY: help test wheel wheels release-check bench clean
+.PHONY: help test wheel wheels check-tag release-check bench clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,9 @@ wheel: $(TOX) ## Build the wheel for this machine into dist/ (python -m build + 
 
 wheels: $(TOX) ## Build and test this OS's release wheel with cibuildwheel into dist/ (needs Docker on Linux)
 	$(TOX) run -e wheels
+
+check-tag: $(TOX) ## Check TAG against the version in pyproject.toml (publish.yml's first job)
+	$(TOX) run -e check-tag
 
 release-check: $(TOX) $(if $(DIST),,dist) ## Validate TAG (default v<version>) and the wheels in DIST (default: host wheel)
 	$(TOX) run -e release-check

@@ -26,7 +26,7 @@ extern "C" {
  * returned are the finalised CRC, so calls chain. */
 CASTAGNOLI_API uint32_t castagnoli_crc32c_update(uint32_t crc, const void *data, size_t len);
 
-/* The version of the package this library was built for, e.g. "0.5.0". */
+/* The version of the package this library was built for, e.g. "1.2.3". */
 CASTAGNOLI_API const char *castagnoli_version(void);
 
 #ifdef __cplusplus

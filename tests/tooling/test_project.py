@@ -1,0 +1,90 @@
+"""The front door: Makefile help and wrappers, tox env descriptions, .ci/run."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import subprocess
+from pathlib import Path
+
+from conftest import ROOT
+
+MAKEFILE = (ROOT / "Makefile").read_text()
+
+
+def _make_targets() -> set[str]:
+    return {m for m in re.findall(r"^([a-z][a-z-]*):", MAKEFILE, flags=re.M)}
+
+
+def _tox_config() -> configparser.ConfigParser:
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(ROOT / "tox.ini")
+    return config
+
+
+def test_make_with_no_target_prints_help_listing_every_target() -> None:
+    out = subprocess.run(["make", "--no-print-directory"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    listed = {line.split()[0] for line in out.splitlines() if line.strip()}
+    public = _make_targets() - {"dist"}  # dist/ is the host wheel's file target, not a command
+    assert listed == public
+    for line in out.splitlines():
+        assert len(line.split(None, 1)) == 2, f"target without a description: {line!r}"
+
+
+def test_every_public_target_is_phony_and_described() -> None:
+    phony = set(re.search(r"^\.PHONY: (.*)$", MAKEFILE, flags=re.M).group(1).split())  # type: ignore[union-attr]
+    described = set(re.findall(r"^([a-z-]+):.*## ", MAKEFILE, flags=re.M))
+    assert phony == described == _make_targets() - {"dist"}
+
+
+def test_make_targets_are_thin_wrappers_over_tox_envs() -> None:
+    envs = _tox_envs()
+    for target, recipe in re.findall(r"^([a-z-]+):.*## .*\n((?:\t.*\n)*)", MAKEFILE, flags=re.M):
+        lines = [line.strip() for line in recipe.splitlines()]
+        if target in ("help", "clean"):
+            continue
+        assert len(lines) == 1, (target, lines)
+        called = re.fullmatch(r"\$\(TOX\) run(?: -e ([a-z-]+))?", lines[0])
+        assert called, (target, lines[0])
+        assert called.group(1) is None or called.group(1) in envs
+
+
+def _tox_envs() -> set[str]:
+    return {s.split(":", 1)[1] for s in _tox_config().sections() if s.startswith("testenv:")}
+
+
+def test_every_tox_env_has_a_description() -> None:
+    config = _tox_config()
+    assert config.get("testenv", "description").strip()
+    for section in config.sections():
+        if section.startswith("testenv"):
+            assert config.get(section, "description", fallback="").strip(), section
+
+
+def test_tox_lists_its_envs_with_descriptions() -> None:
+    tox = ROOT / ".venv" / "bin" / "tox"
+    import shutil
+
+    exe = shutil.which("tox") or (str(tox) if tox.exists() else None)
+    if exe is None:
+        return  # tox runs this suite; outside tox the config test above still holds
+    out = subprocess.run([exe, "list"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for env in _tox_envs() | {"py310", "py311", "py312", "py313", "py314"}:
+        line = next((line for line in out.splitlines() if line.startswith(f"{env} ")), None)
+        assert line is not None and "->" in line and line.split("->", 1)[1].strip(), env
+
+
+def test_ci_run_calls_make_test_the_command_readme_gives() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^\s*(exec )?make test\b", ci, flags=re.M)
+    assert "set -euo pipefail" in ci
+    assert "make test" in (ROOT / "README.md").read_text()
+
+
+def test_version_is_written_by_hand_only_in_pyproject() -> None:
+    version = re.search(r'^version = "(.*)"$', (ROOT / "pyproject.toml").read_text(), flags=re.M)
+    assert version
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    holders = [p for p in tracked if p not in ("pyproject.toml",) and not p.startswith("tests/")
+               and not p.endswith(".md") and version.group(1) in (ROOT / p).read_text(errors="replace")]
+    assert holders == []
