@@ -28,7 +28,7 @@ help: ## Show this list of targets
 test: $(TOX) ## Run every test and lint (tox env_list: lint, py310-py314, tooling)
 	$(TOX) run
 
-wheel: $(TOX) ## Build the wheel for this machine into dist/ (python -m build + auditwheel repair)
+wheel: $(TOX) ## Build the wheel for this machine into dist/ (python -m build --wheel + auditwheel repair)
 	$(TOX) run -e wheel
 
 wheels: $(TOX) ## Build and test this OS's release wheel with cibuildwheel into dist/ (needs Docker on Linux)

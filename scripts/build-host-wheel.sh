@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Build the wheel for this machine into DIR (default dist/): python -m build
-# --wheel, then auditwheel repair on Linux for a manylinux tag. Other wheels
-# already in DIR are left alone. Run through `make wheel` / `tox -e wheel`.
+# Build the wheel for this machine into DIR (default dist/): `python -m build --wheel`,
+# then auditwheel repair on Linux for a manylinux tag. Other wheels already in
+# DIR are left alone. Run through `make wheel` / `tox -e wheel`.
 set -euo pipefail
 
 out=${1:-dist}

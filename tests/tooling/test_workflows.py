@@ -1,0 +1,315 @@
+"""Every release decision in .github/, checked statically (GitHub cannot run here)."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+SHA_PIN = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40})  # (v\d+(?:\.\d+)*)\s*$")
+
+
+def load(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
+    return data
+
+
+PUBLISH = load("publish.yml")
+CI = load("ci.yml")
+JOBS = PUBLISH["jobs"]
+
+
+def steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(job.get("steps", []))
+
+
+def uses(step: dict[str, Any]) -> str:
+    return str(step.get("uses", "")).split("@")[0]
+
+
+def all_steps() -> list[tuple[str, str, dict[str, Any]]]:
+    return [(wf, name, step) for wf, data in (("publish.yml", PUBLISH), ("ci.yml", CI))
+            for name, job in data["jobs"].items() for step in steps(job)]
+
+
+# --- trigger, order, permissions -------------------------------------------------
+
+def test_publish_runs_only_on_pushed_version_tags_on_any_branch() -> None:
+    assert PUBLISH["on"] == {"push": {"tags": ["v*.*.*"]}}
+
+
+def test_publish_jobs_run_in_order_check_tag_wheels_verify_publish_release() -> None:
+    needs = {name: job.get("needs") for name, job in JOBS.items()}
+    assert needs == {"check-tag": None, "wheels": "check-tag", "verify": "wheels",
+                     "publish": "verify", "release": "publish"}
+
+
+def test_workflows_grant_nothing_at_the_top() -> None:
+    assert PUBLISH["permissions"] == {}
+    assert CI["permissions"] == {}
+
+
+def test_each_publish_job_asks_only_for_what_it_needs() -> None:
+    granted = {name: job.get("permissions") for name, job in JOBS.items()}
+    assert granted == {
+        "check-tag": {"contents": "read"},
+        "wheels": {"contents": "read"},
+        "verify": {"contents": "read"},
+        "publish": {"id-token": "write"},
+        "release": {"contents": "write"},
+    }
+
+
+def test_ci_jobs_only_read() -> None:
+    assert {name: job.get("permissions") for name, job in CI["jobs"].items()} == {
+        "test": {"contents": "read"}, "wheels": {"contents": "read"}}
+
+
+def test_publish_never_cancels_a_release_in_progress_and_groups_per_tag() -> None:
+    assert PUBLISH["concurrency"] == {"group": "publish-${{ github.ref }}", "cancel-in-progress": False}
+
+
+def test_every_job_has_a_timeout() -> None:
+    for data in (PUBLISH, CI):
+        for name, job in data["jobs"].items():
+            assert isinstance(job.get("timeout-minutes"), int), name
+
+
+# --- supply chain ---------------------------------------------------------------
+
+def _uses_lines() -> list[tuple[str, str]]:
+    return [(path.name, line) for path in sorted(WORKFLOWS.glob("*.yml"))
+            for line in path.read_text().splitlines() if "uses:" in line]
+
+
+def test_every_action_is_pinned_by_full_sha_with_its_version_in_a_comment() -> None:
+    lines = _uses_lines()
+    assert lines
+    for name, line in lines:
+        assert SHA_PIN.match(line), (name, line)
+
+
+def test_pins_are_the_vetted_ones_from_shared() -> None:
+    pins_file = ROOT.parent / "shared" / "action-pins.md"
+    if not pins_file.exists():
+        pytest.skip("../shared/action-pins.md is not beside this checkout")
+    vetted = {(action, sha): version for action, version, sha in re.findall(
+        r"^\| ([\w-]+/[\w-]+)[^|]*\| (v[\d.]+) \| ([0-9a-f]{40}) \|", pins_file.read_text(), flags=re.M)}
+    assert vetted
+    for name, line in _uses_lines():
+        match = SHA_PIN.match(line)
+        assert match, line
+        action, sha, version = match.groups()
+        assert vetted.get((action, sha)) == version, (name, line)
+
+
+def test_every_checkout_drops_its_credentials() -> None:
+    checkouts = [(wf, job, step) for wf, job, step in all_steps() if uses(step) == "actions/checkout"]
+    assert checkouts
+    for wf, job, step in checkouts:
+        assert step.get("with", {}).get("persist-credentials") is False, (wf, job)
+
+
+def test_release_workflow_uses_no_cache() -> None:
+    text = (WORKFLOWS / "publish.yml").read_text()
+    assert "actions/cache" not in text
+    for _, _, step in [s for s in all_steps() if s[0] == "publish.yml"]:
+        assert "cache" not in step.get("with", {}), step
+
+
+def test_no_expression_is_expanded_inside_run() -> None:
+    for wf, job, step in all_steps():
+        assert "${{" not in str(step.get("run", "")), (wf, job, step["run"])
+
+
+# --- what each job does ------------------------------------------------------------
+
+def _runs(job: dict[str, Any]) -> list[str]:
+    return [str(step["run"]).strip() for step in steps(job) if "run" in step]
+
+
+def _step_with_run(job: dict[str, Any], command: str) -> dict[str, Any]:
+    return next(step for step in steps(job) if str(step.get("run", "")).strip() == command)
+
+
+def test_check_tag_runs_the_validators_tag_check_with_the_pushed_tag() -> None:
+    step = _step_with_run(JOBS["check-tag"], "make check-tag")
+    assert step["env"] == {"TAG": "${{ github.ref_name }}"}
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(ROOT / "tox.ini")
+    assert "check_release.py tag" in tox.get("testenv:check-tag", "commands")
+
+
+def test_wheels_are_built_by_tox_wheels_on_linux_and_windows_and_uploaded_per_os() -> None:
+    job = JOBS["wheels"]
+    assert job["strategy"]["matrix"]["os"] == ["ubuntu-latest", "windows-latest"]
+    assert "tox run -e wheels" in _runs(job)
+    (upload,) = [s for s in steps(job) if uses(s) == "actions/upload-artifact"]
+    assert upload["with"]["name"] == "wheels-${{ matrix.os }}"
+    assert upload["with"]["path"] == "dist/*.whl"
+
+
+def test_verify_merges_the_wheels_and_runs_release_check_on_the_full_set_before_publish() -> None:
+    job = JOBS["verify"]
+    (download,) = [s for s in steps(job) if uses(s) == "actions/download-artifact"]
+    assert download["with"] == {"pattern": "wheels-*", "merge-multiple": True, "path": "dist"}
+    check = _step_with_run(job, "make release-check")
+    assert check["env"] == {"TAG": "${{ github.ref_name }}", "DIST": "dist"}
+    names = [uses(s) or s.get("run") for s in steps(job)]
+    assert names.index("make release-check") < names.index("actions/upload-artifact")
+    script = (ROOT / "scripts" / "release-check.sh").read_text()
+    assert "twine check --strict" in script and 'platforms="linux,windows"' in script
+
+
+def test_publish_job_only_downloads_the_verified_wheels_and_publishes_them() -> None:
+    job = JOBS["publish"]
+    assert [uses(s) for s in steps(job)] == ["actions/download-artifact", "pypa/gh-action-pypi-publish"]
+    download, publish = steps(job)
+    assert download["with"] == {"name": "release-dist", "path": "dist"}
+    options = publish.get("with", {})
+    assert not {"password", "user", "repository-url", "skip-existing", "attestations"} & set(options)
+    assert options.get("packages-dir", "dist/") == "dist/"
+    assert job["environment"] == {"name": "pypi", "url": "https://pypi.org/project/castagnoli/"}
+    assert "continue-on-error" not in job and not any("continue-on-error" in s for s in steps(job))
+
+
+def test_no_job_but_publish_can_get_an_oidc_token() -> None:
+    for name, job in JOBS.items():
+        assert (job["permissions"].get("id-token") == "write") == (name == "publish")
+
+
+def test_release_job_attaches_the_wheels_with_generated_notes_marked_latest() -> None:
+    job = JOBS["release"]
+    step = _step_with_run(job, 'scripts/github-release.sh "$TAG" dist')
+    assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert step["env"]["TAG"] == "${{ github.ref_name }}"
+    downloads = [s for s in steps(job) if uses(s) == "actions/download-artifact"]
+    assert [d["with"] for d in downloads] == [{"name": "release-dist", "path": "dist"}]
+
+
+def test_nothing_builds_an_sdist() -> None:
+    texts = [p.read_text() for p in WORKFLOWS.glob("*.yml")]
+    texts += [(ROOT / p).read_text() for p in ("tox.ini", "Makefile", "scripts/build-host-wheel.sh")]
+    for text in texts:
+        assert "--sdist" not in text
+        for line in text.splitlines():
+            if "-m build" in line:
+                assert "--wheel" in line, line
+
+
+# --- CI mirrors the Makefile --------------------------------------------------------
+
+def _make_targets() -> set[str]:
+    return set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), flags=re.M))
+
+
+def _tox_envs() -> set[str]:
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(ROOT / "tox.ini")
+    return {s.split(":", 1)[1] for s in tox.sections() if s.startswith("testenv:")}
+
+
+def test_every_run_step_calls_an_existing_make_tox_or_scripts_entry_point() -> None:
+    bootstrap = 'python -m pip install "tox>=4.20"'
+    for wf, job, step in all_steps():
+        if "run" not in step:
+            continue
+        command = str(step["run"]).strip()
+        assert "\n" not in command, (wf, job, command)
+        if command == bootstrap:
+            continue
+        words = shlex.split(command)
+        if words[0] == "make":
+            assert words[1] in _make_targets(), (wf, job, command)
+        elif words[:3] == ["tox", "run", "-e"]:
+            assert words[3] in _tox_envs(), (wf, job, command)
+        else:
+            assert words[0].startswith("scripts/"), (wf, job, command)
+            script = ROOT / words[0]
+            assert script.is_file() and os.access(script, os.X_OK), (wf, job, command)
+
+
+def test_tox_bootstrap_matches_the_makefile() -> None:
+    assert "'tox>=4.20'" in (ROOT / "Makefile").read_text()
+    assert "requires = tox>=4.20" in (ROOT / "tox.ini").read_text()
+
+
+def test_ci_runs_make_test_and_builds_wheels_on_both_oses() -> None:
+    assert set(CI["on"]) == {"push", "pull_request"}
+    assert "make test" in _runs(CI["jobs"]["test"])
+    assert CI["jobs"]["wheels"]["strategy"]["matrix"]["os"] == ["ubuntu-latest", "windows-latest"]
+    assert "tox run -e wheels" in _runs(CI["jobs"]["wheels"])
+
+
+def test_dependabot_keeps_action_pins_current() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
+    ecosystems = {u["package-ecosystem"] for u in config["updates"]}
+    assert "github-actions" in ecosystems
+
+
+# --- scripts/github-release.sh against a fake gh ---------------------------------------
+
+@pytest.fixture
+def fake_gh(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    log = tmp_path / "gh.log"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(
+        "#!/usr/bin/env bash\n"
+        'echo "$*" >> "$FAKE_GH_LOG"\n'
+        'if [[ $1 == release && $2 == view ]]; then exit "${FAKE_GH_VIEW_EXIT:-1}"; fi\n'
+    )
+    (bin_dir / "gh").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_GH_LOG": str(log)}
+    return env, log
+
+
+def _dist_with_wheels(tmp_path: Path) -> Path:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    for name in ("castagnoli-1.0.0-py3-none-win_amd64.whl", "castagnoli-1.0.0-py3-none-manylinux_2_28_x86_64.whl"):
+        (dist / name).write_bytes(b"wheel")
+    return dist
+
+
+def test_github_release_is_created_with_wheels_notes_latest_and_verified_tag(
+        fake_gh: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    env, log = fake_gh
+    dist = _dist_with_wheels(tmp_path)
+    subprocess.run([ROOT / "scripts" / "github-release.sh", "v1.0.0", dist], env=env, check=True,
+                   capture_output=True)
+    create = log.read_text().splitlines()[-1].split()
+    assert create[:3] == ["release", "create", "v1.0.0"]
+    assert {"--verify-tag", "--generate-notes", "--latest"} <= set(create)
+    assert sorted(w for w in create if w.endswith(".whl")) == sorted(str(p) for p in dist.iterdir())
+
+
+def test_rerunning_the_release_job_reuploads_assets_instead_of_failing(
+        fake_gh: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    env, log = fake_gh
+    dist = _dist_with_wheels(tmp_path)
+    subprocess.run([ROOT / "scripts" / "github-release.sh", "v1.0.0", dist], env={**env, "FAKE_GH_VIEW_EXIT": "0"},
+                   check=True, capture_output=True)
+    calls = [line.split()[:2] for line in log.read_text().splitlines()]
+    assert calls == [["release", "view"], ["release", "upload"], ["release", "edit"]]
+    assert "--clobber" in log.read_text()
+
+
+def test_github_release_refuses_an_empty_dist(fake_gh: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    env, log = fake_gh
+    (tmp_path / "empty").mkdir()
+    result = subprocess.run([ROOT / "scripts" / "github-release.sh", "v1.0.0", tmp_path / "empty"], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: no wheels in")
+    assert not log.exists()
