@@ -30,7 +30,6 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
-from packaging.metadata import parse_email
 from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
@@ -278,6 +277,8 @@ def wheel_content_problems(path: Path, version: str, platform: Platform) -> list
                     problems.append(f"{name}: {dist_info}/{part} is missing: expected in every wheel; {rebuild}")
             if problems:
                 return problems
+            from packaging.metadata import parse_email  # imported here: 30 ms the tag check does not need
+
             raw, _ = parse_email(zf.read(f"{dist_info}/METADATA"))
             meta_name, meta_version = raw.get("name"), raw.get("version")
             if meta_name is None or canonicalize_name(meta_name) != PROJECT:

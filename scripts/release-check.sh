@@ -41,11 +41,25 @@ fi
 
 echo "release check for tag $tag (from $source), wheels in $dist/ ($scope)"
 "${check[@]}" tag -- "$tag"
-wheels=$("${check[@]}" dist "$dist" --tag="$tag" --platforms "$platforms")
+
+# twine check reads the same files as the wheel-set check, so both run at once;
+# twine's verdict counts only once the set itself is right.
+shopt -s nullglob
+candidates=("$dist"/*.whl)
+twine_log=$(mktemp)
+trap 'rm -f "$twine_log"' EXIT
+twine_pid=
+if [[ ${#candidates[@]} -gt 0 ]]; then
+  python -m twine check --strict "${candidates[@]}" >"$twine_log" 2>&1 &
+  twine_pid=$!
+fi
+if ! wheels=$("${check[@]}" dist "$dist" --tag="$tag" --platforms "$platforms"); then
+  [[ -z $twine_pid ]] || wait "$twine_pid" || true
+  exit 1
+fi
 echo "ok: $dist/ holds exactly the expected wheels, each sound"
-mapfile -t files < <(cut -f2 <<<"$wheels")
-if ! twine_out=$(python -m twine check --strict "${files[@]/#/$dist/}" 2>&1); then
-  echo "$twine_out" >&2
+if ! wait "$twine_pid"; then
+  cat "$twine_log" >&2
   echo "error: twine check --strict rejected the wheels in $dist/: expected clean metadata, found the problems above; fix README.md or [project] and rebuild" >&2
   exit 1
 fi
@@ -58,11 +72,20 @@ while IFS=$'\t' read -r platform file size sha; do
 done <<<"$wheels"
 
 if [[ -z ${DIST:-} ]]; then
+  # The plan depends on pyproject.toml and the cibuildwheel in this env: inside
+  # tox it is kept in the env's folder and recomputed when pyproject.toml changes.
+  plan_cache=${TOX_ENV_DIR:+$TOX_ENV_DIR/ci-plan.txt}
+  if [[ -z $plan_cache || ! -s $plan_cache || pyproject.toml -nt $plan_cache ]]; then
+    plan=$(for os in linux windows; do
+      printf '  %-8s %s\n' "$os" "$(python -m cibuildwheel --print-build-identifiers --platform "$os" | paste -sd' ' -)"
+    done)
+    [[ -z $plan_cache ]] || printf '%s\n' "$plan" >"$plan_cache"
+  else
+    plan=$(<"$plan_cache")
+  fi
   echo
   echo "plan for CI (publish.yml builds these with cibuildwheel, one wheel per OS):"
-  for os in linux windows; do
-    printf '  %-8s %s\n' "$os" "$(python -m cibuildwheel --print-build-identifiers --platform "$os" | paste -sd' ' -)"
-  done
+  printf '%s\n' "$plan"
 fi
 
 if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
