@@ -13,14 +13,16 @@ TOX ?= $(or $(shell command -v tox 2>/dev/null),.venv/bin/tox)
 # Passed through to scripts/release-check.sh (see README "Releasing").
 TAG ?=
 DIST ?=
-export TAG DIST
+INDEX_URL ?=
+PLAN_DIR ?=
+export TAG DIST INDEX_URL PLAN_DIR
 
 # What the host wheel is built from: when any of these is newer than dist/,
 # `make release-check` rebuilds it.
 WHEEL_INPUTS := pyproject.toml setup.cfg CMakeLists.txt README.md LICENSE \
 	$(shell find src -name '*.py' -o -name '*.c' -o -name '*.h' -o -name py.typed)
 
-.PHONY: help test wheel wheels check-tag release-check bench clean
+.PHONY: help test wheel wheels check-tag release-check publish-rehearsal publish-plan bench clean
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +41,12 @@ check-tag: $(TOX) ## Check TAG against the version in pyproject.toml (publish.ym
 
 release-check: $(TOX) $(if $(DIST),,dist) ## Validate TAG (default v<version>) and the wheels in DIST (default: host wheel)
 	$(TOX) run -e release-check
+
+publish-rehearsal: $(TOX) $(if $(DIST),,dist) ## Upload the wheels to a local pypiserver, install and smoke-test them
+	$(TOX) run -e publish-rehearsal
+
+publish-plan: $(TOX) ## Plan the PyPI upload of DIST: which wheels INDEX_URL does not have yet
+	$(TOX) run -e publish-plan
 
 bench: $(TOX) ## Print CRC-32C throughput and release-check timings side by side with ratios
 	$(TOX) run -e bench

@@ -6,10 +6,14 @@
   check_release.py dist DIR [--tag TAG] [--pyproject FILE] [--platforms LIST]
       DIR holds exactly one valid castagnoli wheel per platform in LIST and nothing else.
       On success prints one tab-separated line per wheel: platform, file, size, sha256.
+  check_release.py index DIR --index-url URL [--plan-dir OUT] [--github-output FILE]
+      Compares the wheels in DIR with the files the index already has (simple API,
+      PEP 503 HTML or PEP 691 JSON): plans what is left to upload, copies just those
+      into OUT, and writes upload=true|false for GitHub Actions.
 
 Exit status: 0 when everything holds; 1 with one 'error: ...' line per problem
 (what was expected, what was found, how to fix it); 2 for a usage error.
-It only reads: nothing in DIR or elsewhere is written.
+It never writes to DIR; only `index` writes, and only into OUT and the output file.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import base64
 import csv
 import hashlib
 import io
+import os
 import re
+import shutil
 import sys
 import tomllib
 import zipfile
@@ -382,6 +388,126 @@ def dist_problems(directory: Path, version: str, platforms: Sequence[Platform]) 
     return infos, problems
 
 
+# --- the index: what is already published ------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadPlan:
+    published: list[str]  # identical files already on the index
+    to_upload: list[Path]  # files the index does not have yet
+
+
+class IndexError_(Exception):
+    """The index could not be asked, or its answer could not be trusted."""
+
+
+def published_digests(index_url: str, project: str = PROJECT, timeout: float = 30.0) -> dict[str, str | None]:
+    """filename -> sha256 (None when the index gives none) of every file the index has for `project`.
+
+    Read through pypi-simple (PEP 503 HTML and PEP 691 JSON). A missing project is
+    an empty mapping; anything unreachable or unreadable raises IndexError_.
+    """
+    import requests
+    from pypi_simple import NoSuchProjectError, PyPISimple
+    from packaging.utils import InvalidSdistFilename, parse_sdist_filename
+
+    try:
+        with PyPISimple(endpoint=index_url) as client:
+            page = client.get_project_page(project, timeout=timeout)
+    except NoSuchProjectError:
+        return {}
+    except requests.RequestException as exc:
+        raise IndexError_(f"the index at {index_url} cannot be reached or refused the request ({exc})") from exc
+    except Exception as exc:  # the client library's parse and protocol errors
+        raise IndexError_(f"the index at {index_url} answered something that is not a simple-API project page "
+                          f"({exc.__class__.__name__}: {exc})") from exc
+    files: dict[str, str | None] = {}
+    for package in page.packages:
+        filename = package.filename
+        try:
+            if filename.endswith(".whl"):
+                name = parse_wheel_filename(filename)[0]
+            else:
+                name = parse_sdist_filename(filename)[0]
+        except (InvalidWheelFilename, InvalidSdistFilename):
+            name = None
+        if name != project:
+            raise IndexError_(f"the index at {index_url} lists {filename!r} on {project}'s page, which is not a "
+                              f"{project} distribution: the answer cannot be trusted")
+        files[filename] = package.digests.get("sha256")
+    if not files and page.repository_version is None:
+        raise IndexError_(f"the index at {index_url} answered a page with no files and no repository version: "
+                          "it does not look like a simple-API project page")
+    return files
+
+
+def plan_upload(wheels: Sequence[Path], published: dict[str, str | None]) -> tuple[UploadPlan, list[str]]:
+    """Which wheels are already published identically, which are left, and conflicts."""
+    plan = UploadPlan(published=[], to_upload=[])
+    problems: list[str] = []
+    for wheel in wheels:
+        if wheel.name not in published:
+            plan.to_upload.append(wheel)
+            continue
+        local = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        remote = published[wheel.name]
+        if remote is None:
+            problems.append(f"{wheel.name} is on the index without a sha256: expected one to compare with, found "
+                            "none; check the file on the index by hand before publishing anything")
+        elif remote != local:
+            problems.append(
+                f"{wheel.name} is already on the index with a different content: expected sha256 {local} "
+                f"(local), found {remote} (index); a published file can never be replaced, so release a new "
+                "version instead"
+            )
+        else:
+            plan.published.append(wheel.name)
+    return plan, problems
+
+
+def write_plan(plan: UploadPlan, plan_dir: Path | None, github_output: Path | None) -> None:
+    if plan_dir is not None:
+        plan_dir.mkdir(parents=True, exist_ok=True)
+        for wheel in plan.to_upload:
+            shutil.copy2(wheel, plan_dir / wheel.name)
+    if github_output is not None:
+        with github_output.open("a", encoding="utf-8") as out:
+            out.write(f"upload={'true' if plan.to_upload else 'false'}\n")
+            out.write(f"count={len(plan.to_upload)}\n")
+
+
+def run_index(args: argparse.Namespace) -> int:
+    directory: Path = args.dir
+    if not directory.is_dir():
+        return report([f"{directory} is not a directory: expected the verified wheels; pass DIR"])
+    wheels = sorted(p for p in directory.iterdir() if p.name.endswith(".whl"))
+    if not wheels:
+        return report([f"no wheels in {directory}: expected the verified wheels; run make release-check first"])
+    plan_dir: Path | None = args.plan_dir
+    if plan_dir is not None and plan_dir.exists() and (not plan_dir.is_dir() or any(plan_dir.iterdir())):
+        return report([f"--plan-dir {plan_dir} is not an empty directory: expected a new or empty one, "
+                       "so that it holds exactly the files to upload; choose another path"])
+    try:
+        published = published_digests(args.index_url)
+    except IndexError_ as exc:
+        return report([f"{exc}; nothing is assumed about what is published: check the URL and retry"])
+    plan, problems = plan_upload(wheels, published)
+    if problems:
+        return report(problems)
+    write_plan(plan, plan_dir, args.github_output)
+    for name in plan.published:
+        print(f"published already (identical sha256): {name}")
+    for wheel in plan.to_upload:
+        print(f"to upload: {wheel.name}")
+    if not plan.to_upload:
+        print(f"already published: all {len(wheels)} file(s) are on the index; upload nothing")
+    elif plan.published:
+        print(f"partly published: upload only the {len(plan.to_upload)} file(s) left")
+    else:
+        print(f"nothing published yet: upload all {len(wheels)} file(s)")
+    return 0
+
+
 # --- command line ------------------------------------------------------------
 
 
@@ -410,7 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=__doc__.split("\n\n")[0] if __doc__ else None,
         epilog="Exit status: 0 all checks pass; 1 problems found, one 'error:' line each; 2 usage error.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{tag,dist}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{tag,dist,index}")
     tag = sub.add_parser("tag", help="check a release tag against pyproject.toml",
                          description="TAG must be v + a stable X.Y.Z equal to the static [project] version.")
     tag.add_argument("tag", metavar="TAG", help="the release tag, e.g. v1.2.3")
@@ -427,6 +553,20 @@ def build_parser() -> argparse.ArgumentParser:
     dist.add_argument("--platforms", default=",".join(DEFAULT_PLATFORMS), metavar="LIST",
                       help=f"comma-separated platforms, from: {', '.join(PLATFORMS)}, host "
                            f"(default: {','.join(DEFAULT_PLATFORMS)})")
+    index = sub.add_parser(
+        "index", help="plan an upload: which wheels in DIR the index does not have yet",
+        description="Compare DIR's wheels with the index's files (simple API) for the project. "
+                    "Exit 0 with a plan (upload all, some or none); exit 1 when a file of the same name "
+                    "differs or the index cannot be read.")
+    index.add_argument("dir", metavar="DIR", type=Path, help="the verified wheels, e.g. dist")
+    index.add_argument("--index-url", required=True, metavar="URL",
+                       help="the simple API root, e.g. https://pypi.org/simple/")
+    index.add_argument("--plan-dir", type=Path, metavar="OUT",
+                       help="new or empty directory that receives copies of the files left to upload")
+    default_output = os.environ.get("GITHUB_OUTPUT")
+    index.add_argument("--github-output", type=Path, metavar="FILE",
+                       default=Path(default_output) if default_output else None,
+                       help="append upload=true|false and count=N here (default: $GITHUB_OUTPUT)")
     return parser
 
 
@@ -445,6 +585,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not problems:
                 print(f"ok: tag {args.tag} matches the [project] version of {args.pyproject}")
             return report(problems)
+        if args.command == "index":
+            return run_index(args)
         platforms = parse_platforms(args.platforms)
     except UsageError as exc:
         parser.error(str(exc))

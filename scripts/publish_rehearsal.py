@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Rehearse the publish path against a real local index (`make publish-rehearsal`).
+
+Starts pypiserver on 127.0.0.1 (free port, htpasswd upload auth), runs the full
+release check on the wheels, plans the upload with `check_release.py index`,
+uploads with `twine upload`, plans again (now: already published), installs
+castagnoli==<version> from that index into a fresh virtual environment, smoke-tests
+it, shows that a second upload of the same file is rejected, and stops the server.
+Each step is printed with its time. It leaves nothing running and DIST unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import venv
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from check_release import pyproject_version  # noqa: E402
+
+
+class RehearsalError(Exception):
+    """A step failed: the message says which and why."""
+
+
+@dataclass(frozen=True)
+class LocalIndex:
+    url: str  # root, for twine upload
+    simple_url: str  # simple API, for pip and the planner
+    user: str
+    password: str
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+@contextlib.contextmanager
+def local_index(workdir: Path, attempts: int = 3) -> Iterator[LocalIndex]:
+    """A pypiserver on 127.0.0.1 with upload authentication; stopped on exit."""
+    from passlib.apache import HtpasswdFile
+
+    packages = workdir / "packages"
+    packages.mkdir(parents=True, exist_ok=True)
+    user, password = "rehearsal", secrets.token_urlsafe(16)
+    htpasswd = HtpasswdFile(str(workdir / "htpasswd"), new=True)
+    htpasswd.set_password(user, password)
+    htpasswd.save()
+    log = (workdir / "pypiserver.log").open("wb")
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        for _ in range(attempts):  # a free port can be taken between the probe and the bind
+            port = free_port()
+            server = subprocess.Popen(
+                [sys.executable, "-m", "pypiserver", "run", "--interface", "127.0.0.1", "--port", str(port),
+                 "--authenticate", "update", "--passwords", str(workdir / "htpasswd"),
+                 "--disable-fallback", "--hash-algo", "sha256", str(packages)],
+                stdout=log, stderr=subprocess.STDOUT)
+            if _wait_until_up(f"http://127.0.0.1:{port}/health", server, time.monotonic() + 20):
+                break
+            server.terminate()
+            server.wait(10)
+            server = None
+        if server is None:
+            raise RehearsalError(f"pypiserver did not start on 127.0.0.1; see {workdir / 'pypiserver.log'}")
+        yield LocalIndex(f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/simple/", user, password)
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        log.close()
+
+
+def twine_upload(index: LocalIndex, files: Sequence[Path]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar",
+         "--repository-url", index.url, *map(str, files)],
+        env={**os.environ, "TWINE_USERNAME": index.user, "TWINE_PASSWORD": index.password},
+        capture_output=True, text=True)
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, str]]:
+    return {p.name: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in sorted(directory.iterdir())}
+
+
+class Steps:
+    """Runs and times the rehearsal's steps, printing one line each."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[list[str]]:
+        detail: list[str] = []
+        begun = time.monotonic()
+        yield detail
+        took = time.monotonic() - begun
+        print(f"[{time.monotonic() - self.start:6.2f}s] ok ({took:5.2f}s) {name}"
+              + (f": {'; '.join(detail)}" if detail else ""), flush=True)
+
+
+def run_step(command: Sequence[str | os.PathLike[str]], what: str, **kwargs: object) -> str:
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
+    if result.returncode != 0:
+        raise RehearsalError(f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}".rstrip())
+    return str(result.stdout)
+
+
+def rehearse(dist: Path, full_set: bool, workdir: Path) -> None:
+    version, problems = pyproject_version(ROOT / "pyproject.toml")
+    if version is None:
+        raise RehearsalError(problems[0])
+    wheels = sorted(dist.glob("*.whl"))
+    before = snapshot(dist) if dist.is_dir() else {}
+    steps = Steps()
+    check = [sys.executable, str(HERE / "check_release.py")]
+
+    with steps.step("release check (scripts/release-check.sh)") as detail:
+        env = {k: v for k, v in os.environ.items() if k not in ("DIST", "GITHUB_STEP_SUMMARY")}
+        if full_set:
+            env["DIST"] = str(dist)
+        env["TAG"] = f"v{version}"
+        out = run_step(["bash", HERE / "release-check.sh"], "scripts/release-check.sh", env=env, cwd=ROOT)
+        detail.append(out.strip().splitlines()[-1])
+
+    with contextlib.ExitStack() as running:
+        with steps.step("start pypiserver on 127.0.0.1 with htpasswd upload auth") as detail:
+            index = running.enter_context(local_index(workdir))
+            detail.append(index.url)
+        with steps.step("plan the upload (check_release.py index)") as detail:
+            out = run_step([*check, "index", dist, "--index-url", index.simple_url,
+                            "--plan-dir", workdir / "to-upload"], "the upload plan")
+            if "nothing published yet" not in out:
+                raise RehearsalError(f"expected a fresh index to need every file, the plan said:\n{out}")
+            detail.append(out.strip().splitlines()[-1])
+        with steps.step("twine upload") as detail:
+            uploaded = twine_upload(index, sorted((workdir / "to-upload").iterdir()))
+            if uploaded.returncode != 0:
+                raise RehearsalError(f"twine upload failed:\n{uploaded.stdout}{uploaded.stderr}")
+            detail.append(f"{len(wheels)} file(s)")
+        with steps.step("plan again: a re-run uploads nothing") as detail:
+            out = run_step([*check, "index", dist, "--index-url", index.simple_url], "the second plan")
+            if "already published" not in out:
+                raise RehearsalError(f"expected every file to be published, the plan said:\n{out}")
+            detail.append(out.strip().splitlines()[-1])
+        with steps.step(f"pip install castagnoli=={version} into a fresh venv") as detail:
+            venv.create(workdir / "venv", with_pip=True)
+            python = workdir / "venv" / ("Scripts" if os.name == "nt" else "bin") / "python"
+            run_step([python, "-m", "pip", "install", "--isolated", "--no-cache-dir", "--only-binary", ":all:",
+                      "--index-url", index.simple_url, f"castagnoli=={version}"], "pip install")
+            detail.append(f"from {index.simple_url}")
+        with steps.step("smoke test in that venv") as detail:
+            smoke = ("import castagnoli, sys; "
+                     "assert castagnoli.crc32c(b'123456789') == 0xE3069283; "
+                     "assert castagnoli.native_version() == sys.argv[1], castagnoli.native_version(); "
+                     "print(castagnoli.__file__)")
+            out = run_step([python, "-c", smoke, version], "the smoke test", cwd=workdir)
+            if not out.strip().startswith(str(workdir / "venv")):
+                raise RehearsalError(f"castagnoli was imported from {out.strip()}, not from the fresh venv")
+            detail.append(f"crc32c(b'123456789') == 0xE3069283, native_version() == {version}")
+        with steps.step("a second upload of the same file is rejected") as detail:
+            again = twine_upload(index, wheels[:1])
+            text = again.stdout + again.stderr
+            if again.returncode == 0 or not any(code in text for code in ("400", "409")):
+                raise RehearsalError(f"expected the index to refuse a re-upload, got exit {again.returncode}:\n{text}")
+            detail.append(f"twine exit {again.returncode}, HTTP {'409' if '409' in text else '400'}")
+    with steps.step("pypiserver stopped; dist unchanged") as detail:
+        if subprocess.run(["pgrep", "-f", str(workdir / "packages")], capture_output=True).returncode == 0:
+            raise RehearsalError("pypiserver is still running after the rehearsal")
+        if (snapshot(dist) if dist.is_dir() else {}) != before:
+            raise RehearsalError(f"{dist} changed during the rehearsal")
+        detail.append(f"{len(before)} file(s) in {dist} as before")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--dist", type=Path, default=None,
+                        help="the full release set to rehearse with (default: $DIST; unset: the host wheel in dist/)")
+    args = parser.parse_args(argv)
+    dist_env = os.environ.get("DIST")
+    dist = args.dist or Path(dist_env or "dist")
+    full_set = args.dist is not None or bool(dist_env)
+    if not dist.is_dir() or not any(dist.glob("*.whl")):
+        print(f"error: no wheels in {dist}: expected the wheels to rehearse with; run 'make wheel' first", file=sys.stderr)
+        return 1
+    try:
+        with tempfile.TemporaryDirectory(prefix="castagnoli-rehearsal-") as workdir:
+            rehearse(dist.resolve(), full_set, Path(workdir))
+    except RehearsalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("rehearsal passed: the release uploads, installs and refuses a second upload")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
