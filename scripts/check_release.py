@@ -416,8 +416,10 @@ def published_digests(index_url: str, project: str = PROJECT, timeout: float = 3
             page = client.get_project_page(project, timeout=timeout)
     except NoSuchProjectError:
         return {}
-    except requests.RequestException as exc:
-        raise IndexError_(f"the index at {index_url} cannot be reached or refused the request ({exc})") from exc
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        raise IndexError_(f"the index at {index_url} cannot be reached ({exc})") from exc
+    except requests.HTTPError as exc:
+        raise IndexError_(f"the index at {index_url} refused the request ({exc})") from exc
     except Exception as exc:  # the client library's parse and protocol errors
         raise IndexError_(f"the index at {index_url} answered something that is not a simple-API project page "
                           f"({exc.__class__.__name__}: {exc})") from exc

@@ -51,7 +51,7 @@ def test_publish_runs_only_on_pushed_version_tags_on_any_branch() -> None:
 def test_publish_jobs_run_in_order_check_tag_wheels_verify_publish_release() -> None:
     needs = {name: job.get("needs") for name, job in JOBS.items()}
     assert needs == {"check-tag": None, "wheels": "check-tag", "verify": "wheels",
-                     "publish": "verify", "release": "publish"}
+                     "publish": "verify", "release": ["verify", "publish"]}
 
 
 def test_workflows_grant_nothing_at_the_top() -> None:
@@ -167,6 +167,7 @@ def test_verify_merges_the_wheels_and_runs_release_check_on_the_full_set_before_
     assert check["env"] == {"TAG": "${{ github.ref_name }}", "DIST": "dist"}
     names = [uses(s) or s.get("run") for s in steps(job)]
     assert names.index("make release-check") < names.index("actions/upload-artifact")
+    assert names.index("make release-check") < names.index("make publish-plan")
     script = (ROOT / "scripts" / "release-check.sh").read_text()
     assert "twine check --strict" in script and 'platforms="linux,windows"' in script
 
@@ -175,7 +176,7 @@ def test_publish_job_only_downloads_the_verified_wheels_and_publishes_them() -> 
     job = JOBS["publish"]
     assert [uses(s) for s in steps(job)] == ["actions/download-artifact", "pypa/gh-action-pypi-publish"]
     download, publish = steps(job)
-    assert download["with"] == {"name": "release-dist", "path": "dist"}
+    assert download["with"] == {"name": "pypi-upload", "path": "dist"}
     options = publish.get("with", {})
     assert not {"password", "user", "repository-url", "skip-existing", "attestations"} & set(options)
     assert options.get("packages-dir", "dist/") == "dist/"
@@ -313,3 +314,34 @@ def test_github_release_refuses_an_empty_dist(fake_gh: tuple[dict[str, str], Pat
     assert result.returncode == 1
     assert result.stderr.startswith("error: no wheels in")
     assert not log.exists()
+
+
+# --- safe re-runs: the upload plan ------------------------------------------------------
+
+def test_verify_plans_the_upload_against_pypi_and_hands_on_only_what_is_left() -> None:
+    job = JOBS["verify"]
+    plan = _step_with_run(job, "make publish-plan")
+    assert plan["id"] == "plan"
+    assert plan["env"] == {"DIST": "dist", "INDEX_URL": "https://pypi.org/simple/", "PLAN_DIR": "to-upload"}
+    assert job["outputs"] == {"upload": "${{ steps.plan.outputs.upload }}"}
+    uploads = {s["with"]["name"]: s for s in steps(job) if uses(s) == "actions/upload-artifact"}
+    assert uploads["pypi-upload"]["with"]["path"] == "to-upload/*.whl"
+    assert uploads["pypi-upload"]["if"] == "steps.plan.outputs.upload == 'true'"
+    assert uploads["release-dist"]["with"]["path"] == "dist/*.whl"
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(ROOT / "tox.ini")
+    assert "check_release.py index" in tox.get("testenv:publish-plan", "commands")
+    assert "GITHUB_OUTPUT" in tox.get("testenv:publish-plan", "pass_env")
+
+
+def test_upload_is_skipped_when_nothing_is_left_and_the_release_still_runs() -> None:
+    assert JOBS["publish"]["if"] == "needs.verify.outputs.upload == 'true'"
+    condition = " ".join(JOBS["release"]["if"].split())
+    assert condition == ("!cancelled() && needs.verify.result == 'success' && "
+                         "(needs.publish.result == 'success' || needs.publish.result == 'skipped')")
+
+
+def test_no_skip_existing_and_no_retry_anywhere() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        text = path.read_text()
+        assert "skip-existing" not in text and "retry" not in text.lower(), path.name
