@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import re
 import os
 import shutil
 import subprocess
@@ -11,10 +12,10 @@ import time
 import venv
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, VERSION
-from packaging.tags import Tag
 from packaging.utils import parse_wheel_filename
 
 from check_release import PLATFORMS
@@ -120,13 +121,54 @@ def test_release_platforms_agree_with_cibuildwheel_build_identifiers() -> None:
         assert python == "cp310"  # the oldest supported CPython: the py3-none wheel is tested on it
 
 
-def test_cibuildwheel_runs_only_the_package_tests_against_the_installed_wheel() -> None:
+def _pyproject() -> dict[str, Any]:
     import tomllib
 
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["cibuildwheel"]
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_cibuildwheel_runs_only_the_package_tests_against_the_installed_wheel() -> None:
+    config = _pyproject()["tool"]["cibuildwheel"]
     assert config["test-sources"] == ["tests/package"]
     assert "tests/package" in config["test-command"] and "tests/tooling" not in config["test-command"]
-    assert Tag("py3", "none", "win_amd64")  # the windows tag the checker expects is a valid tag
+
+
+def test_cibuildwheel_tests_the_wheel_on_every_supported_cpython() -> None:
+    project = _pyproject()["project"]
+    supported = sorted(c.rsplit(" :: ", 1)[1] for c in project["classifiers"]
+                       if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c))
+    assert f">={supported[0]}" == project["requires-python"]
+    command = _pyproject()["tool"]["cibuildwheel"]["test-command"]
+    built_on = "3." + _identifiers("linux")[0].split("-")[0][3:]  # cp310 -> 3.10
+    others = command.split("{wheel}", 1)[1].split()
+    assert sorted([built_on, *others], key=lambda v: tuple(map(int, v.split(".")))) == \
+        sorted(supported, key=lambda v: tuple(map(int, v.split("."))))
+
+
+def _runs_somewhere_on_path(name: str) -> bool:
+    """True when some `name` on PATH starts (a pyenv shim for an unselected version does not)."""
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        exe = Path(folder) / name
+        if exe.is_file() and subprocess.run([exe, "-c", "pass"], capture_output=True).returncode == 0:
+            return True
+    return False
+
+
+def test_other_pythons_runner_runs_the_package_tests_on_another_cpython(host_wheel: Path, tmp_path: Path) -> None:
+    """tests/package/on_other_pythons.py, as cibuildwheel calls it, on a CPython other than this one."""
+    if shutil.which("uv") is None:
+        pytest.skip("uv is not installed")
+    other = next((f"3.{minor}" for minor in range(10, 15) if minor != sys.version_info.minor
+                  and _runs_somewhere_on_path(f"python3.{minor}")), None)
+    if other is None:
+        pytest.skip("no other CPython on PATH")
+    tests = tmp_path / "test_cwd" / "tests"
+    shutil.copytree(ROOT / "tests" / "package", tests / "package")  # what test-sources does
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_CACHE_DIR": str(tmp_path / "uv-cache")}
+    result = subprocess.run([sys.executable, tests / "package" / "on_other_pythons.py", host_wheel, other],
+                            cwd=tmp_path / "test_cwd", env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"package tests on CPython {other}" in result.stdout and " passed" in result.stdout
 
 
 def test_wheels_env_stops_at_once_without_a_container_engine(tmp_path: Path) -> None:
