@@ -20,6 +20,8 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import pefile  # type: ignore[import-untyped]
+
 # DLLs every supported Windows has. The dynamic C runtime (vcruntime*, msvcp*) is
 # deliberately absent: the library links it statically (CMakeLists.txt).
 SYSTEM_DLLS = frozenset({"kernel32.dll", "ntdll.dll", "user32.dll", "advapi32.dll", "msvcrt.dll", "ucrtbase.dll"})
@@ -28,8 +30,6 @@ SYSTEM_PREFIXES = ("api-ms-win-",)
 
 def dll_imports(data: bytes) -> list[str]:
     """The DLL names in a PE file's import table."""
-    import pefile  # type: ignore[import-untyped]
-
     pe = pefile.PE(data=data, fast_load=True)
     pe.parse_data_directories(directories=[pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"]])
     return [entry.dll.decode("ascii") for entry in getattr(pe, "DIRECTORY_ENTRY_IMPORT", [])]
@@ -47,8 +47,6 @@ def import_problems(member: str, imports: Sequence[str]) -> list[str]:
 
 def wheel_problems(wheel: Path) -> tuple[int, list[str]]:
     """How many DLLs the wheel holds, and the problems with their imports."""
-    import pefile  # type: ignore[import-untyped]
-
     problems: list[str] = []
     count = 0
     with zipfile.ZipFile(wheel) as zf:
