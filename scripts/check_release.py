@@ -53,7 +53,8 @@ class Platform:
     name: str  # the name used on the command line (--platforms)
     tag: re.Pattern[str]  # the platform tag a release wheel must carry
     legacy_tags: frozenset[str]  # older aliases auditwheel may add beside it
-    example_tag: str  # for messages
+    tag_glob: str  # the platform tag as shown in messages
+    example_tag: str  # one concrete tag, for the expected file name in messages
     library: str  # the native library's path inside the wheel
     cibw_platform: str  # cibuildwheel --platform
     cibw_build: str  # the platform half of cibuildwheel's build identifier
@@ -66,6 +67,7 @@ PLATFORMS: dict[str, Platform] = {
         name="linux",
         tag=re.compile(r"manylinux_[0-9]+_[0-9]+_x86_64"),
         legacy_tags=frozenset({"manylinux1_x86_64", "manylinux2010_x86_64", "manylinux2014_x86_64"}),
+        tag_glob="manylinux_*_x86_64",
         example_tag="manylinux_2_28_x86_64",
         library=f"{PACKAGE_DIR}/libcastagnoli.so",
         cibw_platform="linux",
@@ -75,6 +77,7 @@ PLATFORMS: dict[str, Platform] = {
         name="windows",
         tag=re.compile(r"win_amd64"),
         legacy_tags=frozenset(),
+        tag_glob="win_amd64",
         example_tag="win_amd64",
         library=f"{PACKAGE_DIR}/castagnoli.dll",
         cibw_platform="windows",
@@ -335,7 +338,7 @@ def wheel_problems(path: Path, version: str, platforms: Sequence[Platform]) -> t
     platform = platform_of(tags, platforms)
     if platform is None:
         found = ".".join(sorted({t.platform for t in tags}))
-        wanted = ", ".join(p.example_tag.replace("_2_28_", "_*_") for p in platforms)
+        wanted = ", ".join(p.tag_glob for p in platforms)
         hint = (
             "run auditwheel repair on it ('make wheel' does)" if "linux" in found and "manylinux" not in found
             else "remove it from the directory"
@@ -397,7 +400,7 @@ class UploadPlan:
     to_upload: list[Path]  # files the index does not have yet
 
 
-class IndexError_(Exception):
+class IndexReadError(Exception):
     """The index could not be asked, or its answer could not be trusted."""
 
 
@@ -405,7 +408,7 @@ def published_digests(index_url: str, project: str = PROJECT, timeout: float = 3
     """filename -> sha256 (None when the index gives none) of every file the index has for `project`.
 
     Read through pypi-simple (PEP 503 HTML and PEP 691 JSON). A missing project is
-    an empty mapping; anything unreachable or unreadable raises IndexError_.
+    an empty mapping; anything unreachable or unreadable raises IndexReadError.
     """
     import requests
     from pypi_simple import NoSuchProjectError, PyPISimple
@@ -417,11 +420,11 @@ def published_digests(index_url: str, project: str = PROJECT, timeout: float = 3
     except NoSuchProjectError:
         return {}
     except (requests.ConnectionError, requests.Timeout) as exc:
-        raise IndexError_(f"the index at {index_url} cannot be reached ({exc})") from exc
+        raise IndexReadError(f"the index at {index_url} cannot be reached ({exc})") from exc
     except requests.HTTPError as exc:
-        raise IndexError_(f"the index at {index_url} refused the request ({exc})") from exc
+        raise IndexReadError(f"the index at {index_url} refused the request ({exc})") from exc
     except Exception as exc:  # the client library's parse and protocol errors
-        raise IndexError_(f"the index at {index_url} answered something that is not a simple-API project page "
+        raise IndexReadError(f"the index at {index_url} answered something that is not a simple-API project page "
                           f"({exc.__class__.__name__}: {exc})") from exc
     files: dict[str, str | None] = {}
     for package in page.packages:
@@ -434,11 +437,11 @@ def published_digests(index_url: str, project: str = PROJECT, timeout: float = 3
         except (InvalidWheelFilename, InvalidSdistFilename):
             name = None
         if name != project:
-            raise IndexError_(f"the index at {index_url} lists {filename!r} on {project}'s page, which is not a "
+            raise IndexReadError(f"the index at {index_url} lists {filename!r} on {project}'s page, which is not a "
                               f"{project} distribution: the answer cannot be trusted")
         files[filename] = package.digests.get("sha256")
     if not files and page.repository_version is None:
-        raise IndexError_(f"the index at {index_url} answered a page with no files and no repository version: "
+        raise IndexReadError(f"the index at {index_url} answered a page with no files and no repository version: "
                           "it does not look like a simple-API project page")
     return files
 
@@ -491,7 +494,7 @@ def run_index(args: argparse.Namespace) -> int:
                        "so that it holds exactly the files to upload; choose another path"])
     try:
         published = published_digests(args.index_url)
-    except IndexError_ as exc:
+    except IndexReadError as exc:
         return report([f"{exc}; nothing is assumed about what is published: check the URL and retry"])
     plan, problems = plan_upload(wheels, published)
     if problems:

@@ -40,21 +40,30 @@ else
 fi
 
 echo "release check for tag $tag (from $source), wheels in $dist/ ($scope)"
-"${check[@]}" tag -- "$tag"
-
-# twine check reads the same files as the wheel-set check, so both run at once;
-# twine's verdict counts only once the set itself is right.
+# twine check needs nothing from the tag and wheel-set checks, so it runs beside
+# them; its verdict counts only once the tag and the set are right.
 shopt -s nullglob
 candidates=("$dist"/*.whl)
 twine_log=$(mktemp)
-trap 'rm -f "$twine_log"' EXIT
 twine_pid=
+trap 'rm -f "$twine_log"' EXIT
 if [[ ${#candidates[@]} -gt 0 ]]; then
   python -m twine check --strict "${candidates[@]}" >"$twine_log" 2>&1 &
   twine_pid=$!
 fi
+stop_twine() {
+  if [[ -n $twine_pid ]]; then
+    kill "$twine_pid" 2>/dev/null || true
+    wait "$twine_pid" 2>/dev/null || true
+  fi
+}
+
+if ! "${check[@]}" tag -- "$tag"; then
+  stop_twine
+  exit 1
+fi
 if ! wheels=$("${check[@]}" dist "$dist" --tag="$tag" --platforms "$platforms"); then
-  [[ -z $twine_pid ]] || wait "$twine_pid" || true
+  stop_twine
   exit 1
 fi
 echo "ok: $dist/ holds exactly the expected wheels, each sound"
