@@ -10,12 +10,9 @@ PYTHON ?= python3
 # tox from PATH, else bootstrapped into .venv/ on first use.
 TOX ?= $(or $(shell command -v tox 2>/dev/null),.venv/bin/tox)
 
-# Passed through to scripts/release-check.sh (see README "Releasing").
-TAG ?=
-DIST ?=
-INDEX_URL ?=
-PLAN_DIR ?=
-export TAG DIST INDEX_URL PLAN_DIR
+# Variables the checks read (README "The two commands"): TAG, DIST, INDEX_URL,
+# PLAN_DIR. Given on the command line (make release-check TAG=v1.2.3) or in the
+# environment, make passes them on; unset, they stay unset.
 
 # What the host wheel is built from: when any of these is newer than dist/,
 # `make release-check` rebuilds it.
