@@ -185,5 +185,5 @@ def test_import_fails_clearly_when_library_is_missing(tmp_path) -> None:  # type
     from castagnoli import _native
 
     missing = tmp_path / _native.library_filename()
-    with pytest.raises(ImportError, match="native library is missing: expected " + str(missing).replace("\\", "\\\\")):
+    with pytest.raises(ImportError, match=re.escape(f"native library is missing: expected {missing}")):
         _native.load(path=missing)
