@@ -116,8 +116,8 @@ static void init(void)
     implementation = crc_portable;
 }
 
-/* Initialise when the library is loaded, so that the hot path never checks
- * and concurrent first calls never race. */
+/* Initialise when the library is loaded, so that concurrent first calls
+ * never race; castagnoli_crc32c_update only falls back to a lazy init. */
 #if defined(_WIN32)
 #include <windows.h>
 BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +12,6 @@ from conftest import ROOT, VERSION, assemble_wheel, run_checker, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import check_release
 from check_release import PLATFORMS, check_tag, dist_problems, main, tag_problems, version_form_problem
 
 ALL = [PLATFORMS["linux"], PLATFORMS["windows"]]

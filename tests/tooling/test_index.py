@@ -6,7 +6,6 @@ import hashlib
 import http.server
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -175,7 +174,7 @@ def test_full_rehearsal_against_a_local_index(release_dir: Path) -> None:
     for step in ("release check", "start pypiserver", "plan the upload", "twine upload", "plan again",
                  f"pip install castagnoli=={VERSION}", "smoke test", "second upload of the same file is rejected",
                  "pypiserver stopped; dist unchanged"):
-        assert f"ok (" in out and step in out, step
+        assert "ok (" in out and step in out, step
     assert "nothing published yet: upload all 2 file(s)" in out
     assert "already published" in out
     assert snapshot(release_dir) == before

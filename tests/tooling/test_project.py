@@ -6,7 +6,6 @@ import configparser
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 from conftest import ROOT
 
