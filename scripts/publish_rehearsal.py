@@ -114,8 +114,14 @@ def twine_upload(index: LocalIndex, files: Sequence[Path]) -> subprocess.Complet
 
 
 def snapshot(directory: Path) -> dict[str, tuple[int, str]]:
-    return {p.name: (p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
-            for p in sorted(directory.iterdir())}
+    """Every entry below `directory` with its mtime and content hash, to prove nothing changed."""
+    result: dict[str, tuple[int, str]] = {}
+    if not directory.exists():
+        return result
+    for path in sorted(directory.rglob("*")):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        result[str(path.relative_to(directory))] = (path.stat().st_mtime_ns, digest)
+    return result
 
 
 class Steps:
@@ -146,7 +152,7 @@ def rehearse(dist: Path, full_set: bool, workdir: Path) -> None:
     if version is None:
         raise RehearsalError(problems[0])
     wheels = sorted(dist.glob("*.whl"))
-    before = snapshot(dist) if dist.is_dir() else {}
+    before = snapshot(dist)
     steps = Steps()
     check = [sys.executable, str(HERE / "check_release.py")]
 
@@ -202,7 +208,7 @@ def rehearse(dist: Path, full_set: bool, workdir: Path) -> None:
     with steps.step("pypiserver stopped; dist unchanged") as detail:
         if subprocess.run(["pgrep", "-f", str(workdir / "packages")], capture_output=True).returncode == 0:
             raise RehearsalError("pypiserver is still running after the rehearsal")
-        if (snapshot(dist) if dist.is_dir() else {}) != before:
+        if snapshot(dist) != before:
             raise RehearsalError(f"{dist} changed during the rehearsal")
         detail.append(f"{len(before)} file(s) in {dist} as before")
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import configparser
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +21,7 @@ SCRIPTS = ROOT / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 import check_release  # noqa: E402
+from publish_rehearsal import snapshot  # noqa: E402,F401 - re-exported for the tests
 
 VERSION = check_release.pyproject_version(ROOT / "pyproject.toml")[0]
 assert VERSION is not None
@@ -95,15 +98,20 @@ def release_dir(tmp_path: Path, host_wheel: Path) -> Path:
     return dist
 
 
-def snapshot(directory: Path) -> dict[str, tuple[int, str]]:
-    """Every entry below `directory` with its mtime and content hash, to prove nothing changed."""
-    result: dict[str, tuple[int, str]] = {}
-    if not directory.exists():
-        return result
-    for path in sorted(directory.rglob("*")):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-        result[str(path.relative_to(directory))] = (path.stat().st_mtime_ns, digest)
-    return result
+def make_targets() -> set[str]:
+    """Every target the Makefile defines."""
+    return set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), flags=re.M))
+
+
+def tox_config() -> configparser.ConfigParser:
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(ROOT / "tox.ini")
+    return config
+
+
+def tox_envs() -> set[str]:
+    """Every named tox env ([testenv:NAME] sections)."""
+    return {s.split(":", 1)[1] for s in tox_config().sections() if s.startswith("testenv:")}
 
 
 def run_checker(*args: str | os.PathLike[str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

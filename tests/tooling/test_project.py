@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import configparser
 import re
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, make_targets, tox_config, tox_envs
 
 MAKEFILE = (ROOT / "Makefile").read_text()
-
-
-def _make_targets() -> set[str]:
-    return {m for m in re.findall(r"^([a-z][a-z-]*):", MAKEFILE, flags=re.M)}
-
-
-def _tox_config() -> configparser.ConfigParser:
-    config = configparser.ConfigParser(interpolation=None)
-    config.read(ROOT / "tox.ini")
-    return config
 
 
 def test_make_with_no_target_prints_help_listing_every_target() -> None:
     out = subprocess.run(["make", "--no-print-directory"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     listed = {line.split()[0] for line in out.splitlines() if line.strip()}
-    public = _make_targets() - {"dist"}  # dist/ is the host wheel's file target, not a command
+    public = make_targets() - {"dist"}  # dist/ is the host wheel's file target, not a command
     assert listed == public
     for line in out.splitlines():
         assert len(line.split(None, 1)) == 2, f"target without a description: {line!r}"
@@ -34,11 +23,11 @@ def test_make_with_no_target_prints_help_listing_every_target() -> None:
 def test_every_public_target_is_phony_and_described() -> None:
     phony = set(re.search(r"^\.PHONY: (.*)$", MAKEFILE, flags=re.M).group(1).split())  # type: ignore[union-attr]
     described = set(re.findall(r"^([a-z-]+):.*## ", MAKEFILE, flags=re.M))
-    assert phony == described == _make_targets() - {"dist"}
+    assert phony == described == make_targets() - {"dist"}
 
 
-def test_make_targets_are_thin_wrappers_over_tox_envs() -> None:
-    envs = _tox_envs()
+def test_make_targets_are_thin_wrappers_overtox_envs() -> None:
+    envs = tox_envs()
     for target, recipe in re.findall(r"^([a-z-]+):.*## .*\n((?:\t.*\n)*)", MAKEFILE, flags=re.M):
         lines = [line.strip() for line in recipe.splitlines()]
         if target in ("help", "clean"):
@@ -49,12 +38,8 @@ def test_make_targets_are_thin_wrappers_over_tox_envs() -> None:
         assert called.group(1) is None or called.group(1) in envs
 
 
-def _tox_envs() -> set[str]:
-    return {s.split(":", 1)[1] for s in _tox_config().sections() if s.startswith("testenv:")}
-
-
 def test_every_tox_env_has_a_description() -> None:
-    config = _tox_config()
+    config = tox_config()
     assert config.get("testenv", "description").strip()
     for section in config.sections():
         if section.startswith("testenv"):
@@ -64,7 +49,7 @@ def test_every_tox_env_has_a_description() -> None:
 def test_tox_lists_its_envs_with_descriptions() -> None:
     out = subprocess.run([sys.executable, "-m", "tox", "list"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
-    for env in _tox_envs() | {"py310", "py311", "py312", "py313", "py314"}:
+    for env in tox_envs() | {"py310", "py311", "py312", "py313", "py314"}:
         line = next((line for line in out.splitlines() if line.startswith(f"{env} ")), None)
         assert line is not None and "->" in line and line.split("->", 1)[1].strip(), env
 

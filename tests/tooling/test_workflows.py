@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import shlex
@@ -12,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, make_targets, tox_config, tox_envs
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 SHA_PIN = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40})  # (v\d+(?:\.\d+)*)\s*$")
@@ -145,8 +144,7 @@ def _step_with_run(job: dict[str, Any], command: str) -> dict[str, Any]:
 def test_check_tag_runs_the_validators_tag_check_with_the_pushed_tag() -> None:
     step = _step_with_run(JOBS["check-tag"], "make check-tag")
     assert step["env"] == {"TAG": "${{ github.ref_name }}"}
-    tox = configparser.ConfigParser(interpolation=None)
-    tox.read(ROOT / "tox.ini")
+    tox = tox_config()
     assert "check_release.py tag" in tox.get("testenv:check-tag", "commands")
 
 
@@ -210,16 +208,6 @@ def test_nothing_builds_an_sdist() -> None:
 
 # --- CI mirrors the Makefile --------------------------------------------------------
 
-def _make_targets() -> set[str]:
-    return set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), flags=re.M))
-
-
-def _tox_envs() -> set[str]:
-    tox = configparser.ConfigParser(interpolation=None)
-    tox.read(ROOT / "tox.ini")
-    return {s.split(":", 1)[1] for s in tox.sections() if s.startswith("testenv:")}
-
-
 def test_every_run_step_calls_an_existing_make_tox_or_scripts_entry_point() -> None:
     bootstrap = 'python -m pip install "tox>=4.20"'
     for wf, job, step in all_steps():
@@ -231,9 +219,9 @@ def test_every_run_step_calls_an_existing_make_tox_or_scripts_entry_point() -> N
             continue
         words = shlex.split(command)
         if words[0] == "make":
-            assert words[1] in _make_targets(), (wf, job, command)
+            assert words[1] in make_targets(), (wf, job, command)
         elif words[:3] == ["tox", "run", "-e"]:
-            assert words[3] in _tox_envs(), (wf, job, command)
+            assert words[3] in tox_envs(), (wf, job, command)
         else:
             assert words[0].startswith("scripts/"), (wf, job, command)
             script = ROOT / words[0]
@@ -328,8 +316,7 @@ def test_verify_plans_the_upload_against_pypi_and_hands_on_only_what_is_left() -
     assert uploads["pypi-upload"]["with"]["path"] == "to-upload/*.whl"
     assert uploads["pypi-upload"]["if"] == "steps.plan.outputs.upload == 'true'"
     assert uploads["release-dist"]["with"]["path"] == "dist/*.whl"
-    tox = configparser.ConfigParser(interpolation=None)
-    tox.read(ROOT / "tox.ini")
+    tox = tox_config()
     assert "check_release.py index" in tox.get("testenv:publish-plan", "commands")
     assert "GITHUB_OUTPUT" in tox.get("testenv:publish-plan", "pass_env")
 
