@@ -3,38 +3,43 @@
 Not part of the installed package: it runs only inside the build backend.
 
 - ``build_py`` configures and builds CMakeLists.txt with the cmake from the
-  build requirements, passing the package version, and puts the shared library
-  inside the package: in the build tree for a wheel, in ``src/castagnoli/``
-  for an editable install.
-- ``bdist_wheel`` marks the distribution as platform-specific (so the library
-  lands in platlib and ``Root-Is-Purelib`` is false) and tags the wheel
-  ``py3-none-<platform>``: the library is loaded with ctypes, so it does not
-  depend on the Python ABI.
+  build requirements, passing the package version and the limited API version,
+  and puts the extension module ``castagnoli._crc32c`` inside the package: in a
+  fresh build tree for a wheel (so files deleted from ``src/`` never linger),
+  in ``src/castagnoli/`` for an editable install.
+- ``bdist_wheel`` marks the distribution as platform-specific and tags the
+  wheel ``cpXY-abi3-<platform>``.
+
+The limited API version is the floor of ``requires-python`` (``>=3.X``): the
+one place the oldest supported CPython is written.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from setuptools.command.build_py import build_py
+from setuptools import Distribution
 from setuptools.command.bdist_wheel import bdist_wheel
+from setuptools.command.build_py import build_py
 
 PACKAGE = "castagnoli"
+MODULE = "_crc32c"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def library_filename() -> str:
-    """The library's file name, as the package itself computes it when loading."""
-    spec = importlib.util.spec_from_file_location("_castagnoli_native", ROOT / "src" / PACKAGE / "_native.py")
-    assert spec is not None and spec.loader is not None
-    native = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(native)
-    return str(native.library_filename())
+def limited_api(distribution: Distribution) -> tuple[int, int]:
+    """(3, X) from requires-python '>=3.X'."""
+    requires = str(distribution.python_requires or "")
+    match = re.fullmatch(r"\s*>=\s*3\.(\d+)\s*", requires)
+    if match is None:
+        raise RuntimeError(f"requires-python is {requires!r}: expected '>=3.X', the oldest CPython "
+                           "whose limited API the extension is built against")
+    return 3, int(match[1])
 
 
 def _cmake() -> str:
@@ -45,37 +50,39 @@ def _cmake() -> str:
 
 class BuildPy(build_py):
     def run(self) -> None:
+        if not self.editable_mode:
+            shutil.rmtree(Path(self.build_lib) / PACKAGE, ignore_errors=True)  # our own build output
         super().run()
-        version = self.distribution.get_version()
         build_temp = Path(self.get_finalized_command("build").build_temp) / "cmake"
-        if self.editable_mode:
-            destination = ROOT / "src" / PACKAGE
-        else:
-            destination = Path(self.build_lib) / PACKAGE
-        library = self._build_native(version, build_temp)
+        destination = ROOT / "src" / PACKAGE if self.editable_mode else Path(self.build_lib) / PACKAGE
+        module = self._build_native(build_temp)
         destination.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(library, destination / library.name)
+        for stale in destination.glob(f"{MODULE}.*"):
+            if stale.suffix in (".so", ".pyd"):
+                stale.unlink()
+        shutil.copy2(module, destination / module.name)
 
-    def _build_native(self, version: str, build_temp: Path) -> Path:
+    def _build_native(self, build_temp: Path) -> Path:
+        major, minor = limited_api(self.distribution)
         configure = [_cmake(), "-S", str(ROOT), "-B", str(build_temp),
-                     f"-DCASTAGNOLI_VERSION={version}", "-DCMAKE_BUILD_TYPE=Release"]
+                     f"-DCASTAGNOLI_VERSION={self.distribution.get_version()}",
+                     f"-DCASTAGNOLI_LIMITED_API={major}.{minor}",
+                     f"-DPython_EXECUTABLE={sys.executable}", "-DCMAKE_BUILD_TYPE=Release"]
         if sys.platform == "win32":
             configure += ["-A", "x64"]
         subprocess.run(configure, check=True)
         subprocess.run([_cmake(), "--build", str(build_temp), "--config", "Release",
                         "--parallel", str(os.cpu_count() or 1)], check=True)
-        library = build_temp / "out" / library_filename()
-        if not library.is_file():
-            raise RuntimeError(f"CMake finished but {library} is missing")
-        return library
+        built = [p for p in (build_temp / "out").glob(f"{MODULE}.*") if p.suffix in (".so", ".pyd")]
+        if len(built) != 1:
+            raise RuntimeError(f"CMake finished but {build_temp / 'out'} holds {built}: expected one {MODULE} module")
+        return built[0]
 
 
 class BdistWheel(bdist_wheel):
     def finalize_options(self) -> None:
         # Platform-specific content: install into platlib, Root-Is-Purelib false.
         self.distribution.has_ext_modules = lambda: True  # type: ignore[method-assign]
+        major, minor = limited_api(self.distribution)
+        self.py_limited_api = f"cp{major}{minor}"
         super().finalize_options()
-
-    def get_tag(self) -> tuple[str, str, str]:
-        _, _, platform = super().get_tag()
-        return "py3", "none", platform

@@ -1,4 +1,4 @@
-"""CRC-32C (Castagnoli) checksums computed by a small bundled native library.
+"""CRC-32C (Castagnoli) checksums computed by a bundled native extension.
 
 >>> crc32c(b"123456789") == 0xE3069283
 True
@@ -10,101 +10,57 @@ True
 
 from __future__ import annotations
 
-import ctypes
+import sys
+from importlib import metadata
 from typing import TYPE_CHECKING
 
-from . import _native
-
 if TYPE_CHECKING:
-    from collections.abc import Buffer  # Python 3.12+, used in annotations only
+    if sys.version_info >= (3, 12):
+        from collections.abc import Buffer
+    else:
+        from typing_extensions import Buffer
+
+try:
+    from . import _crc32c
+except ImportError as exc:  # pragma: no cover - a broken install
+    raise ImportError(
+        f"castagnoli's native extension castagnoli._crc32c cannot be imported ({exc}): "
+        "reinstall the package ('pip install --force-reinstall castagnoli'), or in a checkout "
+        "rebuild it with 'pip install -e .'"
+    ) from exc
+
+from ._crc32c import crc32c
 
 __all__ = ["Crc32c", "crc32c", "native_version", "__version__"]
 
-_lib = _native.load()
-__version__: str = _native.package_version()
 
-
-class _PyBuffer(ctypes.Structure):
-    """CPython's Py_buffer, filled by PyObject_GetBuffer without copying."""
-
-    _fields_ = [
-        ("buf", ctypes.c_void_p),
-        ("obj", ctypes.py_object),
-        ("len", ctypes.c_ssize_t),
-        ("itemsize", ctypes.c_ssize_t),
-        ("readonly", ctypes.c_int),
-        ("ndim", ctypes.c_int),
-        ("format", ctypes.c_char_p),
-        ("shape", ctypes.POINTER(ctypes.c_ssize_t)),
-        ("strides", ctypes.POINTER(ctypes.c_ssize_t)),
-        ("suboffsets", ctypes.POINTER(ctypes.c_ssize_t)),
-        ("internal", ctypes.c_void_p),
-    ]
-
-
-_PyBUF_C_CONTIGUOUS = 0x0020 | 0x0010 | 0x0008  # PyBUF_C_CONTIGUOUS: contiguous, with shape and strides
-_get_buffer = ctypes.pythonapi.PyObject_GetBuffer
-_get_buffer.argtypes = (ctypes.py_object, ctypes.POINTER(_PyBuffer), ctypes.c_int)
-_get_buffer.restype = ctypes.c_int
-_release_buffer = ctypes.pythonapi.PyBuffer_Release
-_release_buffer.argtypes = (ctypes.POINTER(_PyBuffer),)
-_release_buffer.restype = None
-_update = _lib.castagnoli_crc32c_update
-
-
-def _describe(data: object) -> str:
-    return type(data).__name__
-
-
-def _checked_value(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"crc32c() value must be an int, got {_describe(value)}")
-    if not 0 <= value <= 0xFFFFFFFF:
-        raise ValueError(f"crc32c() value must be in 0..0xFFFFFFFF, got {value}")
-    return value
-
-
-def _crc(data: Buffer, value: int) -> int:
-    if isinstance(data, bytes):  # the common case: ctypes passes bytes by pointer
-        return int(_update(value, data, len(data)))
-    if isinstance(data, str):
-        raise TypeError("crc32c() expects a bytes-like object, got str: encode it first, e.g. text.encode('utf-8')")
+def _installed_version() -> str:
     try:
-        view = memoryview(data)
-    except TypeError:
-        raise TypeError(
-            f"crc32c() expects a bytes-like object (bytes, bytearray, memoryview or another "
-            f"buffer), got {_describe(data)}"
-        ) from None
-    with view:
-        if not view.c_contiguous:
-            raise TypeError(
-                "crc32c() expects a C-contiguous buffer, got a non-contiguous "
-                f"{_describe(data)}: pass a contiguous copy, e.g. bytes(view)"
-            )
-        if view.nbytes == 0:
-            return value
-    pybuf = _PyBuffer()
-    if _get_buffer(data, ctypes.byref(pybuf), _PyBUF_C_CONTIGUOUS) != 0:  # pragma: no cover - raises
-        raise TypeError(f"crc32c() could not read the buffer of {_describe(data)}")
-    try:
-        return int(_update(value, pybuf.buf, pybuf.len))
-    finally:
-        _release_buffer(ctypes.byref(pybuf))
+        return metadata.version("castagnoli")
+    except metadata.PackageNotFoundError as exc:
+        raise ImportError(
+            "castagnoli is not installed, so its version is unknown: "
+            "install it with 'pip install castagnoli' (or 'pip install -e .' from a checkout)"
+        ) from exc
 
 
-def crc32c(data: Buffer, value: int = 0) -> int:
-    """Return the CRC-32C of `data`, continuing from `value` like zlib.crc32.
+def _check_native_version(native: str, installed: str) -> None:
+    """ImportError unless the extension was built for the installed version."""
+    if native != installed:
+        raise ImportError(
+            f"castagnoli's native extension {_crc32c.__file__} is version {native}, "
+            f"but the installed package is version {installed}: "
+            "reinstall the package so both come from the same build"
+        )
 
-    `data` is any C-contiguous buffer (bytes, bytearray, memoryview, array,
-    mmap...); it is read in place, never copied.
-    """
-    return _crc(data, _checked_value(value))
+
+__version__: str = _installed_version()
+_check_native_version(_crc32c.version, __version__)
 
 
 def native_version() -> str:
-    """The version the bundled native library was built for."""
-    return str(_lib.castagnoli_version().decode("ascii"))
+    """The version the bundled native extension was built for."""
+    return _crc32c.version
 
 
 class Crc32c:
@@ -117,19 +73,23 @@ class Crc32c:
     __slots__ = ("_value",)
 
     def __init__(self, data: Buffer = b"") -> None:
-        self._value = 0
-        self.update(data)
+        """Start a CRC-32C, over `data` when given."""
+        self._value = _crc32c._update(data, 0)
 
     def update(self, data: Buffer) -> None:
-        self._value = _crc(data, self._value)
+        """Continue the CRC-32C over `data` (any C-contiguous buffer, read in place)."""
+        self._value = _crc32c._update(data, self._value)
 
     def digest(self) -> bytes:
+        """The CRC-32C so far as 4 bytes, big-endian."""
         return self._value.to_bytes(4, "big")
 
     def hexdigest(self) -> str:
+        """The CRC-32C so far as 8 lowercase hex digits."""
         return f"{self._value:08x}"
 
     def copy(self) -> Crc32c:
+        """An independent copy of this object, with the same CRC so far."""
         other = Crc32c.__new__(Crc32c)
         other._value = self._value
         return other

@@ -1,17 +1,16 @@
-/* CRC-32C (Castagnoli) native core of the castagnoli Python package. */
+/* CRC-32C (Castagnoli) kernels of the castagnoli Python package.
+ *
+ * Plain C, no Python: module.c binds it; the tests also build it alone
+ * (CASTAGNOLI_PYTHON=OFF) as a shared library, natively and with MinGW. */
 #ifndef CASTAGNOLI_CRC32C_H
 #define CASTAGNOLI_CRC32C_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(_WIN32)
-#  if defined(CASTAGNOLI_BUILDING)
-#    define CASTAGNOLI_API __declspec(dllexport)
-#  else
-#    define CASTAGNOLI_API __declspec(dllimport)
-#  endif
-#elif defined(__GNUC__)
+#if defined(CASTAGNOLI_SHARED) && defined(_WIN32)
+#  define CASTAGNOLI_API __declspec(dllexport)
+#elif defined(CASTAGNOLI_SHARED) && defined(__GNUC__)
 #  define CASTAGNOLI_API __attribute__((visibility("default")))
 #else
 #  define CASTAGNOLI_API
@@ -21,13 +20,24 @@
 extern "C" {
 #endif
 
-/* Continue the CRC-32C `crc` (0 to start) over `len` bytes at `data`,
- * with the same conventions as zlib.crc32: the value passed in and the value
- * returned are the finalised CRC, so calls chain. */
-CASTAGNOLI_API uint32_t castagnoli_crc32c_update(uint32_t crc, const void *data, size_t len);
+/* Continue the CRC-32C `crc` (0 to start) over `len` bytes at `data`, with
+ * zlib.crc32's conventions: the value passed in and returned is the
+ * finalised CRC, so calls chain. Thread-safe once castagnoli_init() ran. */
+CASTAGNOLI_API uint32_t castagnoli_crc32c(uint32_t crc, const void *data, size_t len);
 
-/* The version of the package this library was built for, e.g. "1.2.3". */
-CASTAGNOLI_API const char *castagnoli_version(void);
+/* Build the tables and pick the fastest kernel this CPU and OS support.
+ * Call once before anything else (the module does it at import). */
+CASTAGNOLI_API void castagnoli_init(void);
+
+/* The kernels, fastest first: "avx512", "avx2", "pclmul", "sse42", "portable".
+ * castagnoli_kernel_name(i) is NULL past the last one. */
+CASTAGNOLI_API const char *castagnoli_kernel_name(int index);
+CASTAGNOLI_API int castagnoli_kernel_supported(int index);
+
+/* The kernel in use, and a switch to force one (tests, benchmarks):
+ * returns 0, or -1 for an unknown name, -2 when this CPU/OS lacks it. */
+CASTAGNOLI_API const char *castagnoli_kernel(void);
+CASTAGNOLI_API int castagnoli_use_kernel(const char *name);
 
 #ifdef __cplusplus
 }

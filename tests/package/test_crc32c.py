@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import array
 import mmap
+import pydoc
 import random
 import re
 import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import crc32c as reference  # the crc32c package from PyPI, a test-only dependency
 import pytest
 
 import castagnoli
-from castagnoli import Crc32c, crc32c
+from castagnoli import Crc32c, _crc32c, crc32c
 
 # RFC 3720 appendix B.4, and the customary check value.
 VECTORS = [
@@ -164,26 +168,115 @@ def test_native_version_is_the_package_version() -> None:
     assert castagnoli.__version__ == version("castagnoli")
 
 
-def test_library_is_loaded_from_inside_the_package() -> None:
-    from castagnoli import _native
-
-    path = _native.library_path()
-    assert path.is_absolute()
-    assert path.parent == _native.PACKAGE_DIR
-    assert path.is_file()
+def test_the_extension_is_loaded_from_inside_the_package() -> None:
+    path = Path(_crc32c.__file__)
+    assert path.parent == Path(castagnoli.__file__).parent
+    assert path.name.startswith("_crc32c.")
 
 
-def test_import_fails_when_library_version_differs() -> None:
-    from castagnoli import _native
-
+def test_import_fails_naming_both_versions_when_they_differ() -> None:
     built_for = re.escape(castagnoli.native_version())
     with pytest.raises(ImportError, match=rf"is version {built_for}, but the installed package is version 9\.9\.9"):
-        _native.load(expected_version="9.9.9")
+        castagnoli._check_native_version(castagnoli.native_version(), "9.9.9")
 
 
-def test_import_fails_clearly_when_library_is_missing(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from castagnoli import _native
+def test_help_lists_only_real_modules() -> None:
+    text = pydoc.render_doc(castagnoli, renderer=pydoc.plaintext)
+    contents = text.split("PACKAGE CONTENTS", 1)[1].split("CLASSES", 1)[0].split()
+    assert contents == ["_crc32c"]
 
-    missing = tmp_path / _native.library_filename()
-    with pytest.raises(ImportError, match=re.escape(f"native library is missing: expected {missing}")):
-        _native.load(path=missing)
+
+def test_every_public_callable_has_a_docstring() -> None:
+    for name in ["crc32c", "native_version", "Crc32c"]:
+        assert getattr(castagnoli, name).__doc__, name
+    for name in ["update", "digest", "hexdigest", "copy"]:
+        assert getattr(Crc32c, name).__doc__, name
+
+
+def test_update_errors_name_the_method_not_the_function() -> None:
+    with pytest.raises(TypeError, match=r"^Crc32c\.update\(\) expects a bytes-like object, got str"):
+        Crc32c().update("abc")  # type: ignore[arg-type]
+
+
+def test_keyword_arguments_work_like_a_python_function() -> None:
+    assert crc32c(data=b"6789", value=crc32c(b"12345")) == 0xE3069283
+    with pytest.raises(TypeError, match="unexpected keyword argument 'seed'"):
+        crc32c(b"x", seed=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="multiple values for argument 'data'"):
+        crc32c(b"x", data=b"y")  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing required argument 'data'"):
+        crc32c()  # type: ignore[call-arg]
+
+
+def test_large_buffers_checksum_correctly_from_several_threads() -> None:
+    data = random.Random(11).randbytes(3 << 20)  # above the size that releases the GIL
+    expected = reference.crc32c(data)
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(crc32c, [data, bytearray(data), memoryview(data), data])) == [expected] * 4
+
+
+# --- every kernel path, forced in turn -------------------------------------------
+
+KERNELS = ["avx512", "avx2", "pclmul", "sse42", "portable"]
+
+
+def test_the_kernel_list_is_the_one_these_tests_force() -> None:
+    assert list(_crc32c.kernels()) == KERNELS
+    assert _crc32c.kernels()["portable"] is True
+
+
+def test_the_fastest_supported_kernel_is_chosen_at_import() -> None:
+    supported = [name for name, ok in _crc32c.kernels().items() if ok]
+    assert _crc32c.kernel() == supported[0]
+
+
+@pytest.mark.parametrize("bad", ["avx9000", ""])
+def test_forcing_an_unknown_kernel_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="unknown kernel"):
+        _crc32c.use_kernel(bad)
+
+
+@pytest.fixture(params=KERNELS)
+def kernel(request: pytest.FixtureRequest) -> Iterator[str]:
+    name: str = request.param
+    if not _crc32c.kernels()[name]:
+        with pytest.raises(ValueError, match="does not support"):
+            _crc32c.use_kernel(name)
+        pytest.skip(f"this CPU or OS lacks the {name} kernel's instructions")
+    before = _crc32c.kernel()
+    _crc32c.use_kernel(name)
+    try:
+        yield name
+    finally:
+        _crc32c.use_kernel(before)
+
+
+def test_kernel_matches_the_crc32c_package_at_every_length_and_offset(kernel: str) -> None:
+    data = random.Random(kernel).randbytes(2100 + 64)
+    view = memoryview(data)
+    for offset in range(64):
+        for length in range(2101):
+            assert crc32c(view[offset:offset + length]) == reference.crc32c(data[offset:offset + length]), \
+                (kernel, offset, length)
+
+
+@pytest.mark.parametrize("size", [4095, 12 * 1024 + 5, 1 << 20, (16 << 20) + 7])
+def test_kernel_matches_the_crc32c_package_on_big_buffers(kernel: str, size: int) -> None:
+    data = random.Random(size).randbytes(size)
+    assert crc32c(data) == reference.crc32c(data)
+
+
+def test_kernel_chains_across_uneven_pieces(kernel: str) -> None:
+    data = random.Random(5).randbytes(300_000)
+    crc, start = 0, 0
+    for size in [0, 1, 7, 64, 255, 256, 1000, 4096, 12289, 65536, 200_000]:
+        crc = crc32c(data[start:start + size], crc)
+        start += size
+    crc = crc32c(data[start:], crc)
+    assert crc == reference.crc32c(data)
+
+
+def test_kernel_gives_the_published_vectors(kernel: str) -> None:
+    for param in VECTORS:
+        data, expected = param.values
+        assert crc32c(data) == expected  # type: ignore[arg-type]
