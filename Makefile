@@ -10,51 +10,61 @@ PYTHON ?= python3
 # tox from PATH, else bootstrapped into .venv/ on first use.
 TOX ?= $(or $(shell command -v tox 2>/dev/null),.venv/bin/tox)
 
-# Variables the checks read (README "The two commands"): TAG, DIST, INDEX_URL,
-# PLAN_DIR. Given on the command line (make release-check TAG=v1.2.3) or in the
-# environment, make passes them on; unset, they stay unset.
+# Reproducible builds: every timestamp in a wheel is the commit's time, decided
+# here once; tox passes it to the build and cibuildwheel into its containers.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+# tox finds every pyenv-installed CPython (virtualenv-pyenv), else PATH's.
+export VIRTUALENV_DISCOVERY ?= pyenv-fallback
 
-# What the host wheel is built from: when any of these is newer than dist/,
-# `make release-check` rebuilds it.
-WHEEL_INPUTS := pyproject.toml setup.cfg CMakeLists.txt README.md LICENSE \
-	$(shell find src -name '*.py' -o -name '*.c' -o -name '*.h' -o -name py.typed)
+# Variables the checks read (RELEASING.md): TAG, DIST, INDEX_URL. Given on the
+# command line (make release-check TAG=v1.2.3) or in the environment.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
 
-.PHONY: help test wheel wheels check-tag release-check publish-rehearsal publish-plan bench clean
+# The host wheel is rebuilt when a source changed or was added or removed (a
+# directory's time changes), or when no wheel of this version is in dist/.
+WHEEL_INPUTS := pyproject.toml setup.cfg CMakeLists.txt README.md LICENSE requirements/release.txt \
+	$(shell find src -type d -o -type f \( -name '*.py' -o -name '*.pyi' -o -name '*.c' -o -name '*.h' -o -name py.typed \))
+HOST_WHEEL_STAMP := build/host-wheel-$(VERSION).stamp
+
+.PHONY: help test wheel wheels check-tag release-check conflict-check publish-rehearsal bench lock clean FORCE
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-test: $(TOX) ## Run every test and lint (tox env_list: lint, py310-py314, tooling)
-	$(TOX) run
+test: $(TOX) ## Run every test and lint; fails unless lint, tooling and a package env ran
+	$(TOX) run --result-json build/tox-result.json && $(PYTHON) scripts/test_report.py build/tox-result.json
 
-wheel: $(TOX) ## Build the wheel for this machine into dist/ (python -m build --wheel + auditwheel repair)
+wheel: $(TOX) ## Build the wheel for this machine into dist/, replacing older ones
 	$(TOX) run -e wheel
 
-wheels: $(TOX) ## Build and test this OS's release wheel with cibuildwheel into dist/ (needs Docker on Linux)
+wheels: $(TOX) ## Build and test this OS's release wheel with cibuildwheel into dist/ (Linux: needs Docker)
 	$(TOX) run -e wheels
 
 check-tag: $(TOX) ## Check TAG against the version in pyproject.toml (publish.yml's first job)
-	$(TOX) run -e check-tag
+	$(TOX) run -e check-tag -- "$${TAG-}"
 
-release-check: $(TOX) $(if $(DIST),,dist) ## Validate TAG (default v<version>) and the wheels in DIST (default: host wheel)
+release-check: $(TOX) $(if $(DIST),,$(HOST_WHEEL_STAMP)) ## The release check: TAG (default v<version>), checkout, wheels in DIST (default: host wheel)
 	$(TOX) run -e release-check
 
-publish-rehearsal: $(TOX) $(if $(DIST),,dist) ## Upload the wheels to a local pypiserver, install and smoke-test them
+conflict-check: $(TOX) ## Check no wheel in DIST (default dist) is on INDEX_URL (default PyPI) with other content
+	$(TOX) run -e conflict-check -- "$${DIST:-dist}" --index-url "$${INDEX_URL:-https://pypi.org/simple/}"
+
+publish-rehearsal: $(TOX) $(if $(DIST),,$(HOST_WHEEL_STAMP)) ## Upload the wheels to a local pypiserver, install and smoke-test them
 	$(TOX) run -e publish-rehearsal
 
-publish-plan: $(TOX) ## Plan the PyPI upload of DIST: which wheels INDEX_URL does not have yet
-	$(TOX) run -e publish-plan
-
-bench: $(TOX) ## Print CRC-32C throughput and release-check timings side by side with ratios
+bench: $(TOX) ## CRC-32C speed beside google-crc32c, crc32c and zlib.crc32, per size and kernel
 	$(TOX) run -e bench
 
-clean: ## Remove build outputs: build/, dist/, .tox/, *.egg-info, the in-tree native library
-	rm -rf build dist .tox src/*.egg-info src/castagnoli/libcastagnoli.so src/castagnoli/castagnoli.dll src/castagnoli/libcastagnoli.dylib
+lock: $(TOX) ## Recompile requirements/release.txt (the locked release toolchain) from release.in
+	$(TOX) run -e lock
 
-# The host wheel, rebuilt by Make's own timestamp check when a source changed.
-dist: $(WHEEL_INPUTS) | $(TOX)
+clean: ## Remove build outputs: build/, dist/, .tox/, *.egg-info, the in-tree extension
+	rm -rf build dist .tox src/*.egg-info src/castagnoli/_crc32c.*.so src/castagnoli/_crc32c.pyd
+
+$(HOST_WHEEL_STAMP): $(WHEEL_INPUTS) $(if $(wildcard dist/castagnoli-$(VERSION)-*.whl),,FORCE) | $(TOX)
 	$(TOX) run -e wheel
-	touch $@
+	mkdir -p build && touch $@
 
 .venv/bin/tox:
 	$(PYTHON) -m venv .venv

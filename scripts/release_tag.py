@@ -1,0 +1,47 @@
+"""The release tag: 'v' followed by a stable X.Y.Z equal to pyproject.toml's version."""
+
+from __future__ import annotations
+
+from release_config import STABLE, version_form_problem
+from release_text import shown
+
+MAX_TAG_LENGTH = 128
+
+
+def tag_problems(tag: str, version: str | None) -> list[str]:
+    """Problems with the form of `tag`; `version` (pyproject's, when known) makes the hints concrete."""
+    example = f"v{version}" if version else "v1.2.3"
+    hint = f"use a stable tag such as {example} (a wrong tag already pushed: git push --delete origin TAG)"
+    if tag == "":
+        return [f"no tag given: expected v followed by X.Y.Z; pass one, e.g. make check-tag TAG={example}"]
+    if len(tag) > MAX_TAG_LENGTH:
+        return [f"tag of {len(tag)} characters: expected v followed by X.Y.Z; {hint}"]
+    if tag.startswith("V"):
+        return [f"tag {shown(tag)} starts with 'V': expected a lowercase 'v' followed by X.Y.Z; {hint}"]
+    if not tag.startswith("v"):
+        if STABLE.fullmatch(tag):
+            example = f"v{tag}"
+        return [f"tag {shown(tag)} does not start with 'v': expected v followed by X.Y.Z, e.g. {example}; {hint}"]
+    problem = version_form_problem(tag[1:])
+    if problem is not None:
+        return [f"tag {shown(tag)}: expected v followed by a stable X.Y.Z, but {problem}; {hint}"]
+    return []
+
+
+def tag_version_problems(tag: str, version: str) -> list[str]:
+    """The tag must name exactly the pyproject version."""
+    if tag[1:] == version:
+        return []
+    return [
+        f"tag {shown(tag)} does not match pyproject.toml: expected v{version} (its [project] version), "
+        f"found {shown(tag)}; tag the release commit v{version}, or set version = \"{tag[1:]}\" in "
+        "pyproject.toml, commit, and tag that commit"
+    ]
+
+
+def check_tag(tag: str, version: str | None) -> list[str]:
+    """Everything `tag` must satisfy, given pyproject's version (None when unreadable)."""
+    problems = tag_problems(tag, version)
+    if not problems and version is not None:
+        problems += tag_version_problems(tag, version)
+    return problems

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Judge a `make test` run from tox's --result-json: success means something ran.
+
+tox skips an env whose Python is missing and still says "congratulations".
+This fails unless lint, tooling and at least one package env (py3XY) ran and
+passed, and names every Python that was not found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+REQUIRED = ("lint", "tooling")
+PACKAGE_ENV = re.compile(r"py3(\d+)")
+
+
+def verdict(testenvs: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(summary lines, problems) for tox's testenvs results."""
+    ran, skipped, problems = [], [], []
+    for name, env in sorted(testenvs.items()):
+        result = env.get("result", {}) if isinstance(env, dict) else {}
+        if result.get("skipped"):
+            skipped.append(name)
+        elif result.get("success"):
+            ran.append(name)
+        else:
+            problems.append(f"tox env {name} failed (exit {result.get('exit_code')}): see its output above")
+    for name in REQUIRED:
+        if name in skipped:
+            problems.append(f"tox env {name} was skipped, its Python not found: expected it to run on any "
+                            "CPython 3.11+; install one")
+        elif name not in ran and name not in testenvs:
+            problems.append(f"tox env {name} did not run: expected in every make test")
+    packages = [n for n in ran if PACKAGE_ENV.fullmatch(n)]
+    if not packages:
+        problems.append("no package env (py311...py314) ran: expected at least one CPython 3.11+; install one "
+                        "(pyenv install 3.12, or your OS's python3)")
+    missing = [f"CPython 3.{m[1]}" for n in skipped if (m := PACKAGE_ENV.fullmatch(n))]
+    lines = [f"ran and passed: {', '.join(ran) or 'nothing'}"]
+    if missing:
+        lines.append(f"not found here, so not tested: {', '.join(missing)}")
+    return lines, problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("result", type=Path, help="the file tox run --result-json wrote")
+    args = parser.parse_args(argv)
+    try:
+        data = json.loads(args.result.read_text(encoding="utf-8"))
+        testenvs = data["testenvs"]
+        if not isinstance(testenvs, dict):
+            raise TypeError("testenvs is not a mapping")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"error: cannot read tox's result {args.result} ({exc}): expected the JSON of "
+              "tox run --result-json; run make test", file=sys.stderr)
+        return 1
+    lines, problems = verdict(testenvs)
+    print("\n".join(lines))
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
