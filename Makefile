@@ -7,15 +7,13 @@ SHELL := bash
 MAKEFLAGS += --no-builtin-rules
 
 PYTHON ?= python3
-# tox from PATH, else bootstrapped into .venv/ on first use.
-TOX ?= $(or $(shell command -v tox 2>/dev/null),.venv/bin/tox)
+# tox, bootstrapped into .venv/ on first use.
+TOX := .venv/bin/tox
+TOX_BOOTSTRAP := 'tox>=4.20'
+# `make test` offers tox every pyenv-installed CPython 3.11+ (tox --discover),
+# besides those on PATH, so each gets its package tests.
+DISCOVER := $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.1[1-9]*/bin/python3)
 
-# Reproducible builds: every timestamp in a wheel is the commit's time, decided
-# here once; tox passes it to the build and cibuildwheel into its containers.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
-export SOURCE_DATE_EPOCH
-# tox finds every pyenv-installed CPython (virtualenv-pyenv), else PATH's.
-export VIRTUALENV_DISCOVERY ?= pyenv-fallback
 
 # Variables the checks read (RELEASING.md): TAG, DIST, INDEX_URL. Given on the
 # command line (make release-check TAG=v1.2.3) or in the environment.
@@ -33,7 +31,7 @@ help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 test: $(TOX) ## Run every test and lint; fails unless lint, tooling and a package env ran
-	$(TOX) run --result-json build/tox-result.json && $(PYTHON) scripts/test_report.py build/tox-result.json
+	$(TOX) run $(if $(DISCOVER),--discover $(DISCOVER)) --result-json build/tox-result.json && $(PYTHON) scripts/test_report.py build/tox-result.json
 
 wheel: $(TOX) ## Build the wheel for this machine into dist/, replacing older ones
 	$(TOX) run -e wheel
@@ -66,6 +64,7 @@ $(HOST_WHEEL_STAMP): $(WHEEL_INPUTS) $(if $(wildcard dist/castagnoli-$(VERSION)-
 	$(TOX) run -e wheel
 	mkdir -p build && touch $@
 
-.venv/bin/tox:
+.venv/bin/tox: Makefile
 	$(PYTHON) -m venv .venv
-	.venv/bin/python -m pip install --quiet 'tox>=4.20'
+	.venv/bin/python -m pip install --quiet $(TOX_BOOTSTRAP)
+	touch $@

@@ -1,8 +1,18 @@
-"""Build this OS's release wheel with cibuildwheel (`make wheels` / `tox -e wheels`).
+#!/usr/bin/env python3
+"""Build castagnoli's wheels reproducibly: `make wheel` (--host) and `make wheels`.
 
-cibuildwheel builds Linux wheels inside a container. Without a working
-container engine it fails only after a long log; this stops in well under a
-second instead, with one line that says what to do.
+  build_wheels.py --host [--output-dir DIR]
+      The wheel for this machine: `python -m build --no-isolation` with the locked
+      tools of this tox env, then on Linux `auditwheel repair` to the manylinux
+      tag cibuildwheel builds for. Older castagnoli wheels in DIR are replaced.
+  build_wheels.py [--output-dir DIR]
+      This OS's release wheel with cibuildwheel, which also tests it on every
+      supported CPython. Linux needs a container engine: without one this stops
+      at once with one line instead of a long log.
+
+Both set SOURCE_DATE_EPOCH to the commit time of HEAD when it is unset: this is
+the one place that decides every timestamp in a wheel, so the same commit gives
+the same bytes (cibuildwheel passes it into its containers).
 """
 
 from __future__ import annotations
@@ -12,7 +22,25 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import tomllib
 from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def source_date_epoch() -> str | None:
+    """SOURCE_DATE_EPOCH as given, else the committer time of HEAD, else None."""
+    given = os.environ.get("SOURCE_DATE_EPOCH")
+    if given:
+        return given
+    try:
+        result = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True,
+                                text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() or None
 
 
 def container_engine() -> str:
@@ -34,21 +62,56 @@ def engine_problem(engine: str) -> str | None:
     return None
 
 
+def manylinux_tag() -> str:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return f"{data['tool']['cibuildwheel']['linux']['manylinux-x86_64-image']}_x86_64"
+
+
+def build_host(output_dir: Path) -> int:
+    with tempfile.TemporaryDirectory() as scratch:
+        built, repaired = Path(scratch, "built"), Path(scratch, "repaired")
+        subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(built),
+                        str(ROOT)], check=True)
+        if sys.platform.startswith("linux"):
+            subprocess.run(["auditwheel", "repair", "--plat", manylinux_tag(), "--only-plat",
+                            "--wheel-dir", str(repaired), *map(str, built.glob("*.whl"))], check=True)
+        else:
+            built.rename(repaired)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        for old in sorted(output_dir.glob("castagnoli-*.whl")):
+            print(f"replacing {old}")
+            old.unlink()
+        for wheel in repaired.glob("*.whl"):
+            shutil.move(wheel, output_dir / wheel.name)
+            print(f"host wheel: {output_dir / wheel.name}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output-dir", default="dist", help="where the wheels go (default: dist)")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--host", action="store_true", help="build only the wheel for this machine")
+    parser.add_argument("--output-dir", type=Path, default=Path("dist"), help="where the wheels go (default: dist)")
     args = parser.parse_args(argv)
+    epoch = source_date_epoch()
+    if epoch is None:
+        print("warning: no SOURCE_DATE_EPOCH and no git commit: timestamps are the build time", file=sys.stderr)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = epoch
+    try:
+        if args.host:
+            return build_host(args.output_dir)
+    except subprocess.CalledProcessError as exc:
+        print(f"error: {Path(str(exc.cmd[0])).name} failed (exit {exc.returncode}): expected a wheel; "
+              "see its output above", file=sys.stderr)
+        return 1
     if sys.platform.startswith("linux"):
-        engine = container_engine()
-        problem = engine_problem(engine)
+        problem = engine_problem(container_engine())
         if problem is not None:
-            print(
-                f"error: cibuildwheel needs a container engine to build Linux wheels, but {problem}; "
-                "start one, or run 'make wheel' to build and repair a wheel for this machine only",
-                file=sys.stderr,
-            )
+            print(f"error: cibuildwheel needs a container engine to build Linux wheels, but {problem}; "
+                  "start one, or run 'make wheel' to build and repair a wheel for this machine only",
+                  file=sys.stderr)
             return 1
-    return subprocess.call(["cibuildwheel", "--output-dir", args.output_dir])
+    return subprocess.call([sys.executable, "-m", "cibuildwheel", "--output-dir", str(args.output_dir), str(ROOT)])
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""cibuildwheel's Windows repair step: check the bundled DLL needs only Windows itself, then keep the wheel.
+"""cibuildwheel's Windows repair step: check the extension needs only Windows and Python, then keep the wheel.
 
     repair_windows_wheel.py WHEEL DEST_DIR
 
-delvewheel vendors the DLLs an extension module (.pyd) needs; castagnoli has no
-.pyd, only a ctypes-loaded DLL built with the static MSVC runtime, so there is
-nothing to vendor. This step proves that: it reads the import table of every DLL
-in the wheel (with pefile) and fails, naming the DLL, if any imports something a
-clean Windows does not have (e.g. VCRUNTIME140.dll from a dynamic runtime).
+delvewheel vendors the DLLs an extension module needs and rewrites the wheel;
+castagnoli's extension is built with the static MSVC runtime, so there is
+nothing to vendor, and an untouched wheel stays reproducible. This step proves
+it: it reads the import table of every .pyd and .dll in the wheel (with pefile)
+and fails, naming the file, if any imports something a clean Windows with
+CPython does not have (e.g. VCRUNTIME140.dll from a dynamic runtime).
 The wheel is then copied unchanged to DEST_DIR.
 """
 
@@ -22,9 +23,11 @@ from pathlib import Path
 
 import pefile  # type: ignore[import-untyped]
 
-# DLLs every supported Windows has. The dynamic C runtime (vcruntime*, msvcp*) is
-# deliberately absent: the library links it statically (CMakeLists.txt).
-SYSTEM_DLLS = frozenset({"kernel32.dll", "ntdll.dll", "user32.dll", "advapi32.dll", "msvcrt.dll", "ucrtbase.dll"})
+# DLLs every supported Windows has, and the stable-ABI Python DLL every CPython
+# ships. The dynamic C runtime (vcruntime*, msvcp*) is deliberately absent: the
+# extension links it statically (CMakeLists.txt).
+SYSTEM_DLLS = frozenset({"kernel32.dll", "ntdll.dll", "user32.dll", "advapi32.dll", "msvcrt.dll", "ucrtbase.dll",
+                         "python3.dll"})
 SYSTEM_PREFIXES = ("api-ms-win-",)
 
 
@@ -51,14 +54,14 @@ def wheel_problems(wheel: Path) -> tuple[int, list[str]]:
     count = 0
     with zipfile.ZipFile(wheel) as zf:
         for member in zf.namelist():
-            if member.lower().endswith(".dll"):
+            if member.lower().endswith((".dll", ".pyd")):
                 count += 1
                 try:
                     problems += import_problems(member, dll_imports(zf.read(member)))
                 except pefile.PEFormatError as exc:
                     problems.append(f"{member} is not a valid DLL ({exc}): expected a PE image; rebuild the wheel")
     if count == 0:
-        problems.append(f"{wheel.name} holds no DLL: expected castagnoli/castagnoli.dll; rebuild the wheel")
+        problems.append(f"{wheel.name} holds no .pyd or DLL: expected castagnoli/_crc32c.pyd; rebuild the wheel")
     return count, problems
 
 
@@ -78,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     args.dest_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy2(args.wheel, args.dest_dir / args.wheel.name)
-    print(f"{args.wheel.name}: {count} DLL(s) need only Windows system DLLs; wheel kept unchanged")
+    print(f"{args.wheel.name}: {count} binary(ies) need only Windows system DLLs and python3.dll; wheel kept unchanged")
     return 0
 
 
