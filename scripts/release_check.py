@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
 def run_index(args: argparse.Namespace, release: Release) -> int:
     from release_index import IndexReadError, conflicts, published_files
 
-    lines, problems = dist_problems(args.dir, release)
+    lines, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
     if problems:
         return report(problems)
     wheels = {line.split("\t")[1]: line.split("\t")[3] for line in lines}
@@ -165,15 +165,16 @@ def build_parser() -> argparse.ArgumentParser:
                            help="the pyproject.toml to read (default: ./pyproject.toml)")
     tag = sub.add_parser("tag", parents=[pyproject], help="check a release tag against pyproject.toml")
     tag.add_argument("tag", metavar="TAG", help="the release tag, e.g. v1.2.3 (put -- before one starting with -)")
-    dist = sub.add_parser("dist", parents=[pyproject], help="check a directory of release wheels")
+    platforms = argparse.ArgumentParser(add_help=False)
+    platforms.add_argument("--platforms", default="linux,windows", metavar="LIST",
+                           help="comma-separated platforms: linux, windows, host (default: linux,windows)")
+    dist = sub.add_parser("dist", parents=[pyproject, platforms], help="check a directory of release wheels")
     dist.add_argument("dir", metavar="DIR", type=Path, help="the directory of wheels, e.g. dist")
     dist.add_argument("--tag", help="also check this release tag")
-    dist.add_argument("--platforms", default="linux,windows", metavar="LIST",
-                      help="comma-separated platforms: linux, windows, host (default: linux,windows)")
     git = sub.add_parser("git", help="check the checkout: nothing uncommitted, the tag free or on HEAD")
     git.add_argument("tag", metavar="TAG", help="the release tag, e.g. v1.2.3")
     git.add_argument("--root", type=Path, default=Path("."), help="the checkout (default: .)")
-    index = sub.add_parser("conflict-check", parents=[pyproject],
+    index = sub.add_parser("conflict-check", parents=[pyproject, platforms],
                            help="the conflict check: no wheel in DIR is on the index with other content")
     index.add_argument("dir", metavar="DIR", type=Path, help="the verified wheels, e.g. dist")
     index.add_argument("--index-url", required=True, metavar="URL",

@@ -85,13 +85,13 @@ def fetch(url: str, limit: int, deadline: float, *, partial: bool = False) -> An
 
 
 def looks_like_index_root(answer: Answer) -> bool:
-    """A simple-API root: PEP 691 JSON with meta.api-version, or PEP 503 HTML with links."""
+    """A simple-API root: PEP 691 JSON with meta.api-version, or PEP 503 HTML (links, or an empty "Simple Index")."""
     head = answer.body[:ROOT_PROBE_BYTES].lower()
     if answer.status != 200:
         return False
     if "json" in answer.content_type:
         return b'"api-version"' in head
-    return b"<a " in head or b"pypi:repository-version" in head
+    return any(marker in head for marker in (b"<a ", b"pypi:repository-version", b"<title>simple index</title>"))
 
 
 def published_files(index_url: str, project: str, timeout: float = DEADLINE_SECONDS) -> dict[str, Published]:
@@ -105,7 +105,7 @@ def published_files(index_url: str, project: str, timeout: float = DEADLINE_SECO
     answer = fetch(urljoin(root, f"{project}/"), MAX_PAGE_BYTES, deadline)
     if answer.status == 404:
         if not looks_like_index_root(fetch(root, ROOT_PROBE_BYTES, deadline, partial=True)):
-            raise IndexReadError(f"{shown_url} is not a simple-API index root (its answer has no project links): "
+            raise IndexReadError(f"{shown_url} is not a simple-API index root (it answers no index page): "
                                  "expected a URL such as https://pypi.org/simple/")
         return {}
     if answer.status != 200:

@@ -20,11 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
-import check_release  # noqa: E402
+import release_config  # noqa: E402
 from publish_rehearsal import snapshot  # noqa: E402,F401 - re-exported for the tests
 
-VERSION = check_release.pyproject_version(ROOT / "pyproject.toml")[0]
-assert VERSION is not None
+RELEASE = release_config.load_release(ROOT / "pyproject.toml")[0]
+assert RELEASE is not None
+VERSION = RELEASE.version
+WINDOWS_TAG = f"{RELEASE.python_tag}-abi3-win_amd64"
 
 
 def _record_hash(data: bytes) -> str:
@@ -34,7 +36,7 @@ def _record_hash(data: bytes) -> str:
 def assemble_wheel(
     directory: Path,
     *,
-    tag: str = "py3-none-win_amd64",
+    tag: str = WINDOWS_TAG,
     name: str = "castagnoli",
     version: str | None = None,
     files: dict[str, bytes] | None = None,
@@ -48,7 +50,7 @@ def assemble_wheel(
     version = version or VERSION
     dist_info = f"{name}-{version}.dist-info"
     if files is None:
-        library = "castagnoli/castagnoli.dll" if "win" in tag else "castagnoli/libcastagnoli.so"
+        library = "castagnoli/_crc32c.pyd" if "win" in tag else "castagnoli/_crc32c.abi3.so"
         files = {"castagnoli/__init__.py": b"# castagnoli\n", library: b"MZ\x90\x00 not really a DLL"}
     tags = tag.split("-")
     wheel_lines = ["Wheel-Version: 1.0", "Generator: tests", f"Root-Is-Purelib: {purelib}"]
@@ -72,10 +74,10 @@ def assemble_wheel(
     return path
 
 
-def build_host_wheel(out: Path) -> Path:
+def build_host_wheel(out: Path, root: Path = ROOT) -> Path:
     """`make wheel`'s own script, into `out`: python -m build + auditwheel repair."""
-    subprocess.run(["bash", str(SCRIPTS / "build-host-wheel.sh"), str(out)], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, str(root / "scripts" / "build_wheels.py"), "--host", "--output-dir", str(out)],
+                   cwd=root, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     (wheel,) = out.glob("*.whl")
     return wheel
 
@@ -114,13 +116,8 @@ def tox_envs() -> set[str]:
     return {s.split(":", 1)[1] for s in tox_config().sections() if s.startswith("testenv:")}
 
 
-def run_checker(*args: str | os.PathLike[str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(SCRIPTS / "check_release.py"), *map(str, args)],
-                          cwd=cwd, capture_output=True, text=True)
-
-
 @pytest.fixture
 def pyproject(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "pyproject.toml"
-    path.write_text(f'[project]\nname = "castagnoli"\nversion = "{VERSION}"\n')
+    path.write_text((ROOT / "pyproject.toml").read_text())
     yield path

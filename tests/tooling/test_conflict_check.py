@@ -1,0 +1,156 @@
+"""The conflict check against a real pypiserver, and against a local server that answers badly."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import VERSION, assemble_wheel, snapshot
+
+import release_check
+from publish_rehearsal import LocalIndex, local_index, twine_upload
+
+Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+def conflict_check(capsys: pytest.CaptureFixture[str], dist: Path, url: str) -> tuple[int, str, str]:
+    code = release_check.main(["conflict-check", str(dist), "--index-url", url])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[LocalIndex]:
+    with local_index(tmp_path / "index") as running:
+        yield running
+
+
+def test_nothing_on_a_fresh_index_is_fine(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                          index: LocalIndex) -> None:
+    before = snapshot(release_dir)
+    code, out, err = conflict_check(capsys, release_dir, index.simple_url)
+    assert code == 0, err
+    assert out.count("not on the index yet") == 2
+    assert snapshot(release_dir) == before
+
+
+def test_identical_files_on_the_index_are_fine_a_reupload_is_a_no_op(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, index: LocalIndex) -> None:
+    assert twine_upload(index, sorted(release_dir.glob("*.whl"))[:1]).returncode == 0
+    code, out, err = conflict_check(capsys, release_dir, index.simple_url)
+    assert code == 0, err
+    assert "already on the index, identical" in out and "not on the index yet" in out
+
+
+def test_a_same_named_file_with_other_content_is_the_burnt_version(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, index: LocalIndex, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    assemble_wheel(other, files={"castagnoli/__init__.py": b"# other\n", "castagnoli/_crc32c.pyd": b"MZ other"})
+    assert twine_upload(index, list(other.glob("*.whl"))).returncode == 0
+    code, _, err = conflict_check(capsys, release_dir, index.simple_url)
+    assert code == 1 and "burnt" in err and "bump [project] version" in err
+
+
+def test_an_unreachable_index_is_never_read_as_unpublished(capsys: pytest.CaptureFixture[str],
+                                                           release_dir: Path) -> None:
+    code, _, err = conflict_check(capsys, release_dir, "http://127.0.0.1:9/simple/")
+    assert code == 1 and "cannot be reached" in err and "nothing is assumed" in err
+
+
+# --- a local server that answers what a broken or hostile index might ------------------------
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Handler], str]]:
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(handle: Handler) -> str:
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                handle(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://user:s3cret@127.0.0.1:{server.server_address[1]}/simple/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def answer(body: bytes, status: int = 200, content_type: str = "application/vnd.pypi.simple.v1+json",
+           headers: dict[str, str] | None = None) -> Handler:
+    def handle(request: http.server.BaseHTTPRequestHandler) -> None:
+        request.send_response(status)
+        request.send_header("Content-Type", content_type)
+        for key, value in (headers or {}).items():
+            request.send_header(key, value)
+        request.end_headers()
+        request.wfile.write(body)
+    return handle
+
+
+def page(files: list[dict[str, object]], name: str = "castagnoli") -> bytes:
+    return json.dumps({"meta": {"api-version": "1.1"}, "name": name, "files": files}).encode()
+
+
+def sha_of(dist: Path, pattern: str) -> tuple[str, str]:
+    wheel = next(dist.glob(pattern))
+    return wheel.name, hashlib.sha256(wheel.read_bytes()).hexdigest()
+
+
+HOSTILE = {
+    "another project's page": (lambda d: answer(page([], name="evil")), ["not castagnoli"]),
+    "a file of another project": (lambda d: answer(page([{"filename": "evil-1.0-py3-none-any.whl", "url": "x",
+                                                         "hashes": {}}])), ["not a castagnoli file"]),
+    "duplicate names, different hashes": (lambda d: answer(page([
+        {"filename": sha_of(d, "*win*")[0], "url": "a", "hashes": {"sha256": "a" * 64}},
+        {"filename": sha_of(d, "*win*")[0], "url": "b", "hashes": {"sha256": "b" * 64}}])), ["twice"]),
+    "an oversized answer": (lambda d: answer(b" " * (9 << 20)), ["more than"]),
+    "a redirect to another host": (lambda d: answer(b"", 302, headers={"Location": "http://example.invalid/x/"}),
+                                   ["redirects to another host"]),
+    "HTTP 500": (lambda d: answer(b"oops", 500, "text/plain"), ["HTTP 500"]),
+    "binary junk": (lambda d: answer(bytes(range(256)) * 10), ["malformed"]),
+    "not an index root (404 everywhere)": (lambda d: answer(b"<html>not found</html>", 404, "text/html"),
+                                           ["not a simple-API index root"]),
+}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("case", HOSTILE)
+def test_a_bad_index_answer_is_refused_and_credentials_stay_hidden(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, serve: Callable[[Handler], str], case: str) -> None:
+    handler, words = HOSTILE[case]
+    code, out, err = conflict_check(capsys, release_dir, serve(handler(release_dir)))
+    assert code == 1 and err.startswith("error: ") and "Traceback" not in err, err
+    for word in words:
+        assert word in err, (word, err)
+    assert "s3cret" not in out + err
+
+
+def test_hashes_compare_case_insensitively_and_yanked_files_are_named(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, serve: Callable[[Handler], str]) -> None:
+    name, sha = sha_of(release_dir, "*win*")
+    url = serve(answer(page([{"filename": name, "url": "x", "hashes": {"sha256": sha.upper()},
+                              "yanked": "broken build"}])))
+    code, out, err = conflict_check(capsys, release_dir, url)
+    assert code == 0, err
+    assert "identical (yanked: 'broken build')" in out
+
+
+def test_a_dist_with_another_version_is_refused_before_asking_the_index(
+        capsys: pytest.CaptureFixture[str], release_dir: Path) -> None:
+    shutil.copy2(next(release_dir.glob("*win*")), release_dir / f"castagnoli-0.0.1-{VERSION}.whl")
+    code, _, err = conflict_check(capsys, release_dir, "http://127.0.0.1:9/simple/")
+    assert code == 1 and "cannot be reached" not in err

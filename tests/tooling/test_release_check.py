@@ -1,0 +1,306 @@
+"""release_check.py in-process: tags, the checkout, the wheel set, and hostile inputs that must not fool it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, VERSION, WINDOWS_TAG, assemble_wheel, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import release_check
+
+LINUX_NAME = f"castagnoli-{VERSION}-{WINDOWS_TAG.replace('win_amd64', 'manylinux_2_28_x86_64')}.whl"
+
+
+def check(capsys: pytest.CaptureFixture[str], *argv: str | os.PathLike[str]) -> tuple[int, str, str]:
+    code = release_check.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_clear_error(code: int, err: str, *words: str) -> None:
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert lines and all(line.startswith("error: ") for line in lines), err
+    assert "Traceback" not in err
+    for word in words:
+        assert word in err, (word, err)
+
+
+# --- tags ----------------------------------------------------------------------------
+
+def test_the_release_tag_matches(capsys: pytest.CaptureFixture[str], pyproject: Path) -> None:
+    code, out, _ = check(capsys, "tag", f"v{VERSION}", "--pyproject", pyproject)
+    assert code == 0 and f"ok: tag v{VERSION}" in out
+
+
+@pytest.mark.parametrize(("tag", "words"), [
+    ("", ["no tag given", f"TAG=v{VERSION}"]),
+    (VERSION, ["does not start with 'v'", f"e.g. v{VERSION}"]),
+    ("1.2", ["does not start with 'v'", f"e.g. v{VERSION}"]),
+    (f"V{VERSION}", ["lowercase 'v'"]),
+    (f"v{VERSION}rc1", ["pre-release"]),
+    (f"v{VERSION}.dev0", ["development release"]),
+    (f"v{VERSION}.post1", ["post-release"]),
+    (f"v{VERSION}+local", ["local version"]),
+    ("v1.2", ["2 components"]),
+    ("v01.2.3", ["canonical"]),
+    (f"v{VERSION}''", ["not a version number"]),  # arrives as pushed, never shell-split
+    (f"v{VERSION}\n", ["whitespace"]),
+    ("v1.2.3", ["does not match pyproject.toml", f"expected v{VERSION}"]),
+    ("v" + "9" * 5000 + ".0.0", ["characters"]),
+    ("v1.2.99999999999999999999", ["9 digits"]),
+])
+def test_bad_tags_get_one_clear_error(capsys: pytest.CaptureFixture[str], pyproject: Path, tag: str,
+                                      words: list[str]) -> None:
+    code, _, err = check(capsys, "tag", "--pyproject", pyproject, "--", tag)
+    assert_one_clear_error(code, err, *words)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_any_tag_gets_exit_0_or_one_error_line(tag: str) -> None:
+    code = release_check.main(["tag", "--pyproject", str(ROOT / "pyproject.toml"), "--", tag])
+    assert code in (0, 1)
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    ('[project]\nname = "castagnoli"\n', ["no version"]),
+    ('[project]\nversion = "1.0"\n', ["components"]),
+    ('[project\n', ["not valid TOML"]),
+    ("a = " + "[" * 100_000, ["not valid TOML"]),  # recursion in a malformed file
+    (b"\xff\xfe", ["not UTF-8"]),
+])
+def test_a_broken_pyproject_is_one_clear_error(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                               content: str | bytes, words: list[str]) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code, _, err = check(capsys, "tag", "--pyproject", path, "v1.2.3")
+    assert_one_clear_error(code, err, *words)
+
+
+# --- the checkout -----------------------------------------------------------------------
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    run = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*run[:3], "init", "-q"], check=True)
+    (root / "pyproject.toml").write_text("x = 1\n")
+    subprocess.run([*run, "add", "."], check=True)
+    subprocess.run([*run, "commit", "-qm", "one"], check=True)
+    return root
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args], check=True,
+                   capture_output=True)
+
+
+def test_a_clean_checkout_with_a_free_tag_is_ready(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
+    code, out, _ = check(capsys, "git", "v1.0.0", "--root", repo)
+    assert code == 0 and "ok:" in out
+
+
+def test_uncommitted_release_files_are_refused(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
+    (repo / "pyproject.toml").write_text("x = 2\n")
+    (repo / "src").mkdir()
+    (repo / "src" / "new.py").write_text("")
+    code, _, err = check(capsys, "git", "v1.0.0", "--root", repo)
+    assert_one_clear_error(code, err, "uncommitted changes", "'pyproject.toml'", "commit or stash")
+
+
+def test_a_tag_on_another_commit_is_refused_and_one_on_head_is_fine(capsys: pytest.CaptureFixture[str],
+                                                                    repo: Path) -> None:
+    git(repo, "tag", "v1.0.0")
+    assert check(capsys, "git", "v1.0.0", "--root", repo)[0] == 0
+    (repo / "pyproject.toml").write_text("x = 3\n")
+    git(repo, "commit", "-qam", "two")
+    code, _, err = check(capsys, "git", "v1.0.0", "--root", repo)
+    assert_one_clear_error(code, err, "already exists on commit", "bump [project] version")
+
+
+def test_outside_a_git_checkout_the_checks_are_skipped_with_the_reason(capsys: pytest.CaptureFixture[str],
+                                                                        tmp_path: Path) -> None:
+    code, out, _ = check(capsys, "git", "v1.0.0", "--root", tmp_path)
+    assert code == 0 and "skipped:" in out and "not a git work tree" in out
+
+
+# --- the wheel set ------------------------------------------------------------------------
+
+def test_the_release_set_passes_and_is_reported(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                pyproject: Path) -> None:
+    code, out, err = check(capsys, "dist", release_dir, "--pyproject", pyproject, "--tag", f"v{VERSION}")
+    assert code == 0, err
+    rows = [line.split("\t") for line in out.strip().splitlines()]
+    assert [(r[0], r[1]) for r in rows] == [("linux", LINUX_NAME), ("windows", f"castagnoli-{VERSION}-{WINDOWS_TAG}.whl")]
+
+
+def test_the_host_wheel_alone_passes_for_host(capsys: pytest.CaptureFixture[str], host_wheel: Path,
+                                              pyproject: Path) -> None:
+    assert host_wheel.name == LINUX_NAME
+    assert check(capsys, "dist", host_wheel.parent, "--pyproject", pyproject, "--platforms", "host")[0] == 0
+
+
+def _fifo(d: Path) -> None:
+    (d / LINUX_NAME).unlink()
+    os.mkfifo(d / LINUX_NAME)
+
+
+def _symlink(d: Path) -> None:
+    target = d.parent / "elsewhere.whl"
+    shutil.copy2(next(d.glob("*manylinux*")), target)
+    (d / LINUX_NAME).unlink()
+    (d / LINUX_NAME).symlink_to(target)
+
+
+DIR_CASES = {
+    "stray file": (lambda d: (d / "notes.txt").write_text("x"), ["stray file"]),
+    "hidden file": (lambda d: (d / ".DS_Store").write_text("x"), ["hidden entry"]),
+    "sdist": (lambda d: (d / f"castagnoli-{VERSION}.tar.gz").write_text("x"), ["no sdist"]),
+    "sub-directory": (lambda d: (d / "sub").mkdir(), ["directory in"]),
+    "older version beside": (lambda d: assemble_wheel(d, version="0.0.1"), ["found version '0.0.1'"]),
+    "compressed tag set": (lambda d: assemble_wheel(d, tag=WINDOWS_TAG + ".win32"), ["compressed tag set"]),
+    "build tag": (lambda d: assemble_wheel(d, filename=f"castagnoli-{VERSION}-1-{WINDOWS_TAG}.whl"), ["build tag"]),
+    "control characters in a name": (lambda d: (d / "evil\tlinux\tx.whl").write_text("x"), ["'evil\\tlinux\\tx.whl'"]),
+    "FIFO in place of a wheel": (_fifo, ["not a regular file"]),
+    "symlink in place of a wheel": (_symlink, ["symbolic link"]),
+    "missing windows wheel": (lambda d: next(d.glob("*win_amd64*")).unlink(), ["no windows wheel"]),
+}
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("case", DIR_CASES)
+def test_a_bad_directory_is_refused_without_change(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                   pyproject: Path, case: str) -> None:
+    mutate, words = DIR_CASES[case]
+    mutate(release_dir)
+    before = snapshot(release_dir) if case != "FIFO in place of a wheel" else None
+    code, out, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    assert_one_clear_error(code, err, *words)
+    assert out == ""
+    if before is not None:
+        assert snapshot(release_dir) == before
+
+
+def _rewrite(path: Path, extra: list[tuple[str, bytes]], *, compression: int = zipfile.ZIP_DEFLATED) -> None:
+    with zipfile.ZipFile(path) as zf:
+        members = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    with zipfile.ZipFile(path, "w", compression) as zf:
+        for name, data in members + extra:
+            info = zipfile.ZipInfo(name)
+            info.compress_type = compression
+            zf.writestr(info, data)
+
+
+def _set_encrypted_flag(path: Path) -> None:
+    """Set bit 0 (encrypted) of every local and central header, as an encrypting zip tool would."""
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at != -1:
+            data[at + offset] |= 0x1
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+
+
+def _windows(d: Path) -> Path:
+    return next(d.glob("*win_amd64*"))
+
+
+ARCHIVE_CASES = {
+    "absolute member": (lambda w: _rewrite(w, [("/etc/evil", b"x")]), ["escapes the install directory"]),
+    "dot-dot member": (lambda w: _rewrite(w, [("castagnoli/../../evil", b"x")]), ["escapes"]),
+    "duplicate member": (lambda w: _rewrite(w, [("castagnoli/__init__.py", b"y")]), ["appears twice"]),  # warns
+    "data before the first entry": (lambda w: w.write_bytes(b"JUNK" * 100 + w.read_bytes()), ["data before"]),
+    "second dist-info": (lambda w: _rewrite(w, [("other-1.0.dist-info/METADATA", b"x")]), [".dist-info directories"]),
+    "file not in RECORD": (lambda w: _rewrite(w, [("castagnoli/extra.py", b"x")]), ["not mentioned in RECORD"]),
+    "bzip2 member": (lambda w: _rewrite(w, [], compression=zipfile.ZIP_BZIP2), ["compression method 12"]),
+    "encrypted flag": (_set_encrypted_flag, ["encrypted"]),
+    "not a zip": (lambda w: w.write_bytes(b"not a zip at all"), ["not a sound zip archive"]),
+}
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("case", ARCHIVE_CASES)
+def test_an_unsound_archive_is_refused(capsys: pytest.CaptureFixture[str], release_dir: Path, pyproject: Path,
+                                       case: str) -> None:
+    mutate, words = ARCHIVE_CASES[case]
+    mutate(_windows(release_dir))
+    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    assert_one_clear_error(code, err, *words)
+
+
+@pytest.mark.parametrize(("tamper", "words"), [
+    (lambda rows: rows.append(list(rows[0])), ["more than once"]),
+    (lambda rows: rows.append(["castagnoli/ghost.py", rows[0][1], rows[0][2]]), ["not in the wheel"]),
+    (lambda rows: rows[0].__setitem__(1, "sha256=AAAA"), ["didn't match RECORD"]),
+    (lambda rows: rows[0].__setitem__(2, "1"), ["didn't match RECORD"]),
+])
+def test_a_record_that_disagrees_with_the_wheel_is_refused(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                           pyproject: Path, tamper: object, words: list[str]) -> None:
+    _windows(release_dir).unlink()
+    assemble_wheel(release_dir, tamper_record=tamper)  # type: ignore[arg-type]
+    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    assert_one_clear_error(code, err, *words)
+
+
+def test_wheel_tag_lines_must_agree_with_the_file_name(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                       pyproject: Path) -> None:
+    _windows(release_dir).unlink()
+    assemble_wheel(release_dir, tag="py3-none-win_amd64", filename=f"castagnoli-{VERSION}-{WINDOWS_TAG}.whl")
+    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    assert_one_clear_error(code, err, "WHEEL Tag lines", f"expected exactly {WINDOWS_TAG}")
+
+
+@pytest.mark.timeout(20)
+def test_a_zip_bomb_is_refused_fast_in_little_memory(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                     pyproject: Path) -> None:
+    bomb = _windows(release_dir)
+    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as zf, zf.open("castagnoli/zeros", "w", force_zip64=True) as f:
+        for _ in range(300):
+            f.write(bytes(1 << 20))
+    tracemalloc.start()
+    started = time.monotonic()
+    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert_one_clear_error(code, err, "declares 314572800 bytes")
+    assert time.monotonic() - started < 5 and peak < 50 << 20
+
+
+@pytest.mark.timeout(20)
+def test_a_2_gb_junk_file_is_refused_without_reading_it(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                        pyproject: Path) -> None:
+    junk = _windows(release_dir)
+    with junk.open("wb") as handle:
+        handle.truncate(2 << 30)  # sparse: 2 GB that takes no disk
+    started = time.monotonic()
+    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    assert_one_clear_error(code, err, "2147483648 bytes")
+    assert time.monotonic() - started < 5
+
+
+def test_an_unreadable_or_missing_directory_is_one_clear_error(capsys: pytest.CaptureFixture[str],
+                                                                tmp_path: Path, pyproject: Path) -> None:
+    code, _, err = check(capsys, "dist", tmp_path / "missing", "--pyproject", pyproject)
+    assert_one_clear_error(code, err, "does not exist", "make wheel")
+    (tmp_path / "file").write_text("x")
+    code, _, err = check(capsys, "dist", tmp_path / "file", "--pyproject", pyproject)
+    assert_one_clear_error(code, err, "is not a directory")
+
+
+def test_a_bad_platform_list_is_a_usage_error(capsys: pytest.CaptureFixture[str], release_dir: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        release_check.main(["dist", str(release_dir), "--platforms", "macos"])
+    assert exit_info.value.code == 2
+    assert "unknown platform 'macos'" in capsys.readouterr().err
