@@ -2,7 +2,7 @@
 """Build castagnoli's wheels reproducibly: `make wheel` (--host) and `make wheels`.
 
   build_wheels.py --host [--output-dir DIR]
-      The wheel for this machine: `python -m build --no-isolation` with the locked
+      The wheel for this machine: `python -m build --wheel --no-isolation` with the locked
       tools of this tox env, then on Linux `auditwheel repair` to the manylinux
       tag cibuildwheel builds for. Older castagnoli wheels in DIR are replaced.
   build_wheels.py [--output-dir DIR]

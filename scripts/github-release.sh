@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Create the GitHub Release for TAG with the wheels in DIR attached and GitHub's
 # generated notes (publish.yml's release job). It is marked latest only when
-# TAG is the highest version released so far, so a backport (v0.4.3 after
-# v0.5.0) is released without taking "latest"; the log says which. Re-running
+# TAG is the highest version released so far, so a backport (v1.4.3 after
+# v1.5.0) is released without taking "latest"; the log says which. Re-running
 # it for a release that exists re-uploads the assets instead of failing.
 #
 #   scripts/github-release.sh TAG [DIR]      (needs gh and GH_TOKEN)

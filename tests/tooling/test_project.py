@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -23,7 +24,7 @@ def test_make_with_no_target_prints_help_listing_every_target() -> None:
 def test_every_public_target_is_phony_and_described() -> None:
     phony = set(re.search(r"^\.PHONY: (.*)$", MAKEFILE, flags=re.M).group(1).split())  # type: ignore[union-attr]
     described = set(re.findall(r"^([a-z-]+):.*## ", MAKEFILE, flags=re.M))
-    assert phony == described == make_targets() - {"dist"}
+    assert phony - {"FORCE"} == described == make_targets()
 
 
 def test_make_targets_are_thin_wrappers_overtox_envs() -> None:
@@ -33,7 +34,7 @@ def test_make_targets_are_thin_wrappers_overtox_envs() -> None:
         if target in ("help", "clean"):
             continue
         assert len(lines) == 1, (target, lines)
-        called = re.fullmatch(r"\$\(TOX\) run(?: -e ([a-z-]+))?", lines[0])
+        called = re.match(r"\$\(TOX\) run(?: -e ([a-z-]+))?(?: |$)", lines[0])
         assert called, (target, lines[0])
         assert called.group(1) is None or called.group(1) in envs
 
@@ -49,7 +50,7 @@ def test_every_tox_env_has_a_description() -> None:
 def test_tox_lists_its_envs_with_descriptions() -> None:
     out = subprocess.run([sys.executable, "-m", "tox", "list"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
-    for env in tox_envs() | {"py310", "py311", "py312", "py313", "py314"}:
+    for env in (tox_envs() - {".pkg"}) | {"py311", "py312", "py313", "py314", "py315"}:
         line = next((line for line in out.splitlines() if line.startswith(f"{env} ")), None)
         assert line is not None and "->" in line and line.split("->", 1)[1].strip(), env
 
@@ -66,5 +67,29 @@ def test_version_is_written_by_hand_only_in_pyproject() -> None:
     assert version
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     holders = [p for p in tracked if p not in ("pyproject.toml",) and not p.startswith("tests/")
-               and not p.endswith(".md") and version.group(1) in (ROOT / p).read_text(errors="replace")]
+               and not p.endswith(".md") and not p.startswith("requirements/")
+               and version.group(1) in (ROOT / p).read_text(errors="replace")]
     assert holders == []
+
+
+def test_make_test_fails_when_a_required_env_or_every_package_env_was_skipped() -> None:
+    import test_report
+
+    ok = {"result": {"success": True, "skipped": False}}
+    skip = {"result": {"success": True, "skipped": True}}
+    lines, problems = test_report.verdict({"lint": ok, "tooling": ok, "py311": skip, "py312": ok, "py314": skip})
+    assert problems == [] and "not found here, so not tested: CPython 3.11, CPython 3.14" in lines
+    _, problems = test_report.verdict({"lint": ok, "tooling": skip, "py312": ok})
+    assert any("tooling was skipped" in p for p in problems)
+    _, problems = test_report.verdict({"lint": ok, "tooling": ok, "py311": skip})
+    assert any("no package env" in p for p in problems)
+
+
+def test_scripts_are_executable_and_say_how_to_run_them_without_their_tools(tmp_path: Path) -> None:
+    for script in [*ROOT.glob("scripts/*.sh"), ROOT / "scripts" / "release_check.py"]:
+        assert os.access(script, os.X_OK), script
+    bare = subprocess.run(["/usr/bin/env", "-i", "PATH=/usr/bin:/bin", sys.executable, "-E", "-s", "-S",
+                           str(ROOT / "scripts" / "release_check.py"), "dist", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert bare.returncode == 1 and "Traceback" not in bare.stderr
+    assert bare.stderr.count("\n") == 1 and "make release-check" in bare.stderr

@@ -50,7 +50,7 @@ def test_publish_runs_only_on_pushed_version_tags_on_any_branch() -> None:
 def test_publish_jobs_run_in_order_check_tag_wheels_verify_publish_release() -> None:
     needs = {name: job.get("needs") for name, job in JOBS.items()}
     assert needs == {"check-tag": None, "wheels": "check-tag", "verify": "wheels",
-                     "publish": "verify", "release": ["verify", "publish"]}
+                     "publish": "verify", "release": "publish"}
 
 
 def test_workflows_grant_nothing_at_the_top() -> None:
@@ -71,7 +71,7 @@ def test_each_publish_job_asks_only_for_what_it_needs() -> None:
 
 def test_ci_jobs_only_read() -> None:
     assert {name: job.get("permissions") for name, job in CI["jobs"].items()} == {
-        "test": {"contents": "read"}, "wheels": {"contents": "read"}}
+        "test": {"contents": "read"}, "wheels": {"contents": "read"}, "release-check": {"contents": "read"}}
 
 
 def test_publish_never_cancels_a_release_in_progress_and_groups_per_tag() -> None:
@@ -145,7 +145,7 @@ def test_check_tag_runs_the_validators_tag_check_with_the_pushed_tag() -> None:
     step = _step_with_run(JOBS["check-tag"], "make check-tag")
     assert step["env"] == {"TAG": "${{ github.ref_name }}"}
     tox = tox_config()
-    assert "check_release.py tag" in tox.get("testenv:check-tag", "commands")
+    assert "release_check.py tag" in tox.get("testenv:check-tag", "commands")
 
 
 def test_wheels_are_built_by_tox_wheels_on_linux_and_windows_and_uploaded_per_os() -> None:
@@ -164,17 +164,18 @@ def test_verify_merges_the_wheels_and_runs_release_check_on_the_full_set_before_
     check = _step_with_run(job, "make release-check")
     assert check["env"] == {"TAG": "${{ github.ref_name }}", "DIST": "dist"}
     names = [uses(s) or s.get("run") for s in steps(job)]
-    assert names.index("make release-check") < names.index("actions/upload-artifact")
-    assert names.index("make release-check") < names.index("make publish-plan")
+    assert names.index("make release-check") < names.index("make conflict-check") < names.index("actions/upload-artifact")
+    assert _step_with_run(job, "make conflict-check")["env"] == {"DIST": "dist", "INDEX_URL": "https://pypi.org/simple/"}
     script = (ROOT / "scripts" / "release-check.sh").read_text()
-    assert "twine check --strict" in script and 'platforms="linux,windows"' in script
+    assert "twine check --strict" in script and "abi3audit --strict" in script
+    assert 'platforms="linux,windows"' in script
 
 
 def test_publish_job_only_downloads_the_verified_wheels_and_publishes_them() -> None:
     job = JOBS["publish"]
     assert [uses(s) for s in steps(job)] == ["actions/download-artifact", "pypa/gh-action-pypi-publish"]
     download, publish = steps(job)
-    assert download["with"] == {"name": "pypi-upload", "path": "dist"}
+    assert download["with"] == {"name": "release-dist", "path": "dist"}  # always the whole verified set
     options = publish.get("with", {})
     assert not {"password", "user", "repository-url", "skip-existing", "attestations"} & set(options)
     assert options.get("packages-dir", "dist/") == "dist/"
@@ -198,11 +199,11 @@ def test_release_job_attaches_the_wheels_with_generated_notes_marked_latest() ->
 
 def test_nothing_builds_an_sdist() -> None:
     texts = [p.read_text() for p in WORKFLOWS.glob("*.yml")]
-    texts += [(ROOT / p).read_text() for p in ("tox.ini", "Makefile", "scripts/build-host-wheel.sh")]
+    texts += [(ROOT / p).read_text() for p in ("tox.ini", "Makefile", "scripts/build_wheels.py")]
     for text in texts:
         assert "--sdist" not in text
         for line in text.splitlines():
-            if "-m build" in line:
+            if "-m build" in line or '"build", "--' in line:
                 assert "--wheel" in line, line
 
 
@@ -238,12 +239,22 @@ def test_ci_runs_make_test_and_builds_wheels_on_both_oses() -> None:
     assert "make test" in _runs(CI["jobs"]["test"])
     assert CI["jobs"]["wheels"]["strategy"]["matrix"]["os"] == ["ubuntu-latest", "windows-latest"]
     assert "tox run -e wheels" in _runs(CI["jobs"]["wheels"])
+    release_check = CI["jobs"]["release-check"]
+    assert release_check["needs"] == "wheels"
+    assert _step_with_run(release_check, "make release-check")["env"] == {"DIST": "dist"}
 
 
 def test_dependabot_keeps_action_pins_current() -> None:
     config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
     ecosystems = {u["package-ecosystem"] for u in config["updates"]}
-    assert "github-actions" in ecosystems
+    assert ecosystems == {"github-actions", "pip"}
+    (pip,) = [u for u in config["updates"] if u["package-ecosystem"] == "pip"]
+    assert pip["directory"] == "/requirements" and (ROOT / "requirements" / "release.txt").is_file()
+
+
+def test_generated_release_notes_leave_out_dependabot() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "release.yml").read_text())
+    assert "dependabot[bot]" in config["changelog"]["exclude"]["authors"]
 
 
 # --- scripts/github-release.sh against a fake gh ---------------------------------------
@@ -256,7 +267,10 @@ def fake_gh(tmp_path: Path) -> tuple[dict[str, str], Path]:
     (bin_dir / "gh").write_text(
         "#!/usr/bin/env bash\n"
         'echo "$*" >> "$FAKE_GH_LOG"\n'
-        'if [[ $1 == release && $2 == view ]]; then exit "${FAKE_GH_VIEW_EXIT:-1}"; fi\n'
+        'if [[ $1 == release && $2 == list ]]; then printf "%s\\n" ${FAKE_GH_RELEASES:-}; exit 0; fi\n'
+        'if [[ $1 == release && $2 == view ]]; then\n'
+        '  [[ ${FAKE_GH_VIEW_EXIT:-1} == 0 ]] && exit 0; echo "${FAKE_GH_VIEW_ERROR:-release not found}" >&2; exit 1\n'
+        'fi\n'
     )
     (bin_dir / "gh").chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_GH_LOG": str(log)}
@@ -266,7 +280,7 @@ def fake_gh(tmp_path: Path) -> tuple[dict[str, str], Path]:
 def _dist_with_wheels(tmp_path: Path) -> Path:
     dist = tmp_path / "dist"
     dist.mkdir()
-    for name in ("castagnoli-1.0.0-py3-none-win_amd64.whl", "castagnoli-1.0.0-py3-none-manylinux_2_28_x86_64.whl"):
+    for name in ("castagnoli-1.0.0-cp311-abi3-win_amd64.whl", "castagnoli-1.0.0-cp311-abi3-manylinux_2_28_x86_64.whl"):
         (dist / name).write_bytes(b"wheel")
     return dist
 
@@ -279,7 +293,7 @@ def test_github_release_is_created_with_wheels_notes_latest_and_verified_tag(
                    capture_output=True)
     create = log.read_text().splitlines()[-1].split()
     assert create[:3] == ["release", "create", "v1.0.0"]
-    assert {"--verify-tag", "--generate-notes", "--latest"} <= set(create)
+    assert {"--verify-tag", "--generate-notes", "--latest=true"} <= set(create)
     assert sorted(w for w in create if w.endswith(".whl")) == sorted(str(p) for p in dist.iterdir())
 
 
@@ -290,8 +304,27 @@ def test_rerunning_the_release_job_reuploads_assets_instead_of_failing(
     subprocess.run([ROOT / "scripts" / "github-release.sh", "v1.0.0", dist], env={**env, "FAKE_GH_VIEW_EXIT": "0"},
                    check=True, capture_output=True)
     calls = [line.split()[:2] for line in log.read_text().splitlines()]
-    assert calls == [["release", "view"], ["release", "upload"], ["release", "edit"]]
+    assert calls == [["release", "list"], ["release", "view"], ["release", "upload"], ["release", "edit"]]
     assert "--clobber" in log.read_text()
+
+
+def test_a_backport_is_released_but_not_marked_latest(fake_gh: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    env, log = fake_gh
+    result = subprocess.run([ROOT / "scripts" / "github-release.sh", "v1.0.0", _dist_with_wheels(tmp_path)],
+                            env={**env, "FAKE_GH_RELEASES": "v1.1.0 v0.9.0"}, capture_output=True, text=True,
+                            check=True)
+    assert "not the highest version released (v1.1.0 is): not marking it latest" in result.stdout
+    assert "--latest=false" in log.read_text().splitlines()[-1]
+
+
+def test_an_auth_failure_is_reported_not_taken_for_a_missing_release(
+        fake_gh: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    env, log = fake_gh
+    result = subprocess.run([ROOT / "scripts" / "github-release.sh", "v1.0.0", _dist_with_wheels(tmp_path)],
+                            env={**env, "FAKE_GH_VIEW_ERROR": "HTTP 401: Bad credentials"}, capture_output=True,
+                            text=True)
+    assert result.returncode == 1
+    assert "HTTP 401: Bad credentials" in result.stderr and "create" not in log.read_text()
 
 
 def test_github_release_refuses_an_empty_dist(fake_gh: tuple[dict[str, str], Path], tmp_path: Path) -> None:
@@ -304,28 +337,16 @@ def test_github_release_refuses_an_empty_dist(fake_gh: tuple[dict[str, str], Pat
     assert not log.exists()
 
 
-# --- safe re-runs: the upload plan ------------------------------------------------------
+# --- safe re-runs ---------------------------------------------------------------------
 
-def test_verify_plans_the_upload_against_pypi_and_hands_on_only_what_is_left() -> None:
-    job = JOBS["verify"]
-    plan = _step_with_run(job, "make publish-plan")
-    assert plan["id"] == "plan"
-    assert plan["env"] == {"DIST": "dist", "INDEX_URL": "https://pypi.org/simple/", "PLAN_DIR": "to-upload"}
-    assert job["outputs"] == {"upload": "${{ steps.plan.outputs.upload }}"}
-    uploads = {s["with"]["name"]: s for s in steps(job) if uses(s) == "actions/upload-artifact"}
-    assert uploads["pypi-upload"]["with"]["path"] == "to-upload/*.whl"
-    assert uploads["pypi-upload"]["if"] == "steps.plan.outputs.upload == 'true'"
-    assert uploads["release-dist"]["with"]["path"] == "dist/*.whl"
-    tox = tox_config()
-    assert "check_release.py index" in tox.get("testenv:publish-plan", "commands")
-    assert "GITHUB_OUTPUT" in tox.get("testenv:publish-plan", "pass_env")
-
-
-def test_upload_is_skipped_when_nothing_is_left_and_the_release_still_runs() -> None:
-    assert JOBS["publish"]["if"] == "needs.verify.outputs.upload == 'true'"
-    condition = " ".join(JOBS["release"]["if"].split())
-    assert condition == ("!cancelled() && needs.verify.result == 'success' && "
-                         "(needs.publish.result == 'success' || needs.publish.result == 'skipped')")
+def test_reruns_replace_artifacts_and_publish_needs_no_plan() -> None:
+    for data in (PUBLISH, CI):
+        for job in data["jobs"].values():
+            for step in steps(job):
+                if uses(step) == "actions/upload-artifact":
+                    assert step["with"].get("overwrite") is True, step
+    assert "if" not in JOBS["publish"] and "if" not in JOBS["release"]
+    assert "pypi-upload" not in (WORKFLOWS / "publish.yml").read_text()
 
 
 def test_no_skip_existing_and_no_retry_anywhere() -> None:
