@@ -24,7 +24,9 @@ def verdict(testenvs: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(summary lines, problems) for tox's testenvs results."""
     ran, skipped, problems = [], [], []
     for name, env in sorted(testenvs.items()):
-        result = env.get("result", {}) if isinstance(env, dict) else {}
+        result = env.get("result") if isinstance(env, dict) else None
+        if not isinstance(result, dict):
+            continue  # listed by tox but not part of this run (e.g. the build env .pkg)
         if result.get("skipped"):
             skipped.append(name)
         elif result.get("success"):
