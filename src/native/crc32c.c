@@ -222,23 +222,25 @@ TARGET("sse4.2") static void crc_3way(uint32_t crc[3], const unsigned char *p, s
     crc[2] = (uint32_t)c2;
 }
 
-TARGET("sse4.2") static uint32_t crc_sse42(uint32_t crc, const unsigned char *p, size_t len)
+/* As many three-stream blocks of `block` bytes as fit, combined with `shift` (x^(8 * block)). */
+TARGET("sse4.2") static uint32_t crc_3way_blocks(uint32_t crc, const unsigned char **p, size_t *len, size_t block,
+                                                 uint32_t shift[4][256])
 {
     uint32_t c[3];
-    while (len >= 3 * SSE42_LONG) {
+    while (*len >= 3 * block) {
         c[0] = crc;
-        crc_3way(c, p, SSE42_LONG);
-        crc = shift_by(shift_long, shift_by(shift_long, c[0]) ^ c[1]) ^ c[2];
-        p += 3 * SSE42_LONG;
-        len -= 3 * SSE42_LONG;
+        crc_3way(c, *p, block);
+        crc = shift_by(shift, shift_by(shift, c[0]) ^ c[1]) ^ c[2];
+        *p += 3 * block;
+        *len -= 3 * block;
     }
-    while (len >= 3 * SSE42_SHORT) {
-        c[0] = crc;
-        crc_3way(c, p, SSE42_SHORT);
-        crc = shift_by(shift_short, shift_by(shift_short, c[0]) ^ c[1]) ^ c[2];
-        p += 3 * SSE42_SHORT;
-        len -= 3 * SSE42_SHORT;
-    }
+    return crc;
+}
+
+TARGET("sse4.2") static uint32_t crc_sse42(uint32_t crc, const unsigned char *p, size_t len)
+{
+    crc = crc_3way_blocks(crc, &p, &len, SSE42_LONG, shift_long);
+    crc = crc_3way_blocks(crc, &p, &len, SSE42_SHORT, shift_short);
     return crc_1way(crc, p, len);
 }
 
