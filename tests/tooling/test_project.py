@@ -27,7 +27,7 @@ def test_every_public_target_is_phony_and_described() -> None:
     assert phony - {"FORCE"} == described == make_targets()
 
 
-def test_make_targets_are_thin_wrappers_overtox_envs() -> None:
+def test_make_targets_are_thin_wrappers_over_tox_envs() -> None:
     envs = tox_envs()
     for target, recipe in re.findall(r"^([a-z-]+):.*## .*\n((?:\t.*\n)*)", MAKEFILE, flags=re.M):
         lines = [line.strip() for line in recipe.splitlines()]
@@ -60,6 +60,24 @@ def test_ci_run_calls_make_test_the_command_readme_gives() -> None:
     assert re.search(r"^\s*(exec )?make test\b", ci, flags=re.M)
     assert "set -euo pipefail" in ci
     assert "make test" in (ROOT / "README.md").read_text()
+
+
+def test_releasing_md_names_every_make_target_and_tox_env_and_nothing_else() -> None:
+    """The command table of RELEASING.md matches the Makefile and `tox list`."""
+    table = re.findall(r"^\| `make ([a-z-]+)[^`]*` \| ([^|]*) \|", (ROOT / "RELEASING.md").read_text(), flags=re.M)
+    assert {target for target, _ in table} == make_targets() - {"help"}
+    documented = {env for _, envs in table for env in re.findall(r"`([a-z0-9.-]+)`", envs)}
+    envs = (tox_envs() - {".pkg", "testenv"}) | {"py311", "py315"}
+    assert documented == envs
+
+
+def test_readme_is_for_users_and_releasing_md_for_maintainers() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for user_topic in ("pip install castagnoli", "pip install .", "free-threaded", "make bench", "avx2"):
+        assert user_topic in readme, user_topic
+    for maintainer_topic in ("trusted publisher", "Re-run", "tox env", "cibuildwheel"):
+        assert maintainer_topic not in readme, maintainer_topic
+        assert maintainer_topic in (ROOT / "RELEASING.md").read_text(), maintainer_topic
 
 
 def test_version_is_written_by_hand_only_in_pyproject() -> None:
