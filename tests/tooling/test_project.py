@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from conftest import ROOT, make_targets, tox_config, tox_envs
 
@@ -59,6 +63,19 @@ def test_ci_run_calls_make_test_the_command_readme_gives() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^\s*(exec )?make test\b", ci, flags=re.M)
     assert "set -euo pipefail" in ci
+    assert "PATH" not in ci, "interpreter discovery belongs to make test, not to CI"
+
+
+def test_plain_make_test_offers_tox_every_pyenv_cpython_3_11_and_later() -> None:
+    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip() \
+        if shutil.which("pyenv") else ""
+    installed = sorted(Path(root).glob("versions/3.1[1-9]*/bin/python3")) if root else []
+    if not installed:
+        pytest.skip("no pyenv-installed CPython 3.11+ here")
+    dry_run = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    command = next(line for line in dry_run.splitlines() if " run " in line)
+    assert "--discover" in command and all(str(python) in command for python in installed)
+    assert not any("/versions/3.10" in part for part in command.split())
     assert "make test" in (ROOT / "README.md").read_text()
 
 
