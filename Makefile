@@ -16,7 +16,9 @@ DISCOVER := $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.1[1-9]*/bin/py
 
 
 # Variables the checks read (RELEASING.md): TAG, DIST, INDEX_URL. Given on the
-# command line (make release-check TAG=v1.2.3) or in the environment.
+# command line (make release-check TAG=v1.2.3) or in the environment, they reach
+# the scripts exactly as typed: make never expands a `$` in them.
+$(foreach var,TAG DIST INDEX_URL,$(if $(filter command line,$(origin $(var))),$(eval override export $(var) := $$(value $(var)))))
 VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
 
 # The host wheel is rebuilt when a source changed or was added or removed (a

@@ -18,6 +18,7 @@ the same bytes (cibuildwheel passes it into its containers).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -67,13 +68,20 @@ def manylinux_tag() -> str:
     return f"{data['tool']['cibuildwheel']['linux']['manylinux-x86_64-image']}_x86_64"
 
 
+def missing_tools(host: bool) -> list[str]:
+    """The locked tools (requirements/release.txt) this Python lacks for a host or cibuildwheel build."""
+    needed = ["build", "setuptools", "cmake"] + (["auditwheel"] if sys.platform.startswith("linux") else []) \
+        if host else ["cibuildwheel"]
+    return [name for name in needed if importlib.util.find_spec(name) is None]
+
+
 def build_host(output_dir: Path) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         built, repaired = Path(scratch, "built"), Path(scratch, "repaired")
         subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(built),
                         str(ROOT)], check=True)
         if sys.platform.startswith("linux"):
-            subprocess.run(["auditwheel", "repair", "--plat", manylinux_tag(), "--only-plat",
+            subprocess.run([sys.executable, "-m", "auditwheel", "repair", "--plat", manylinux_tag(), "--only-plat",
                             "--wheel-dir", str(repaired), *map(str, built.glob("*.whl"))], check=True)
         else:
             built.rename(repaired)
@@ -92,6 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--host", action="store_true", help="build only the wheel for this machine")
     parser.add_argument("--output-dir", type=Path, default=Path("dist"), help="where the wheels go (default: dist)")
     args = parser.parse_args(argv)
+    missing = missing_tools(args.host)
+    if missing:
+        print(f"error: this Python lacks {', '.join(missing)} from requirements/release.txt: "
+              f"run it through 'make {'wheel' if args.host else 'wheels'}', whose tox env installs the locked tools",
+              file=sys.stderr)
+        return 2
     epoch = source_date_epoch()
     if epoch is None:
         print("warning: no SOURCE_DATE_EPOCH and no git commit: timestamps are the build time", file=sys.stderr)

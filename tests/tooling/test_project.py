@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -128,3 +130,25 @@ def test_scripts_are_executable_and_say_how_to_run_them_without_their_tools(tmp_
                           capture_output=True, text=True)
     assert bare.returncode == 1 and "Traceback" not in bare.stderr
     assert bare.stderr.count("\n") == 1 and "make release-check" in bare.stderr
+
+
+@pytest.mark.parametrize("via", ["command line", "environment"])
+@pytest.mark.parametrize("tag", ["v0.5.0''", "v0.5.0 v0.5.1", "v0.5.0;true", "v0.5.0$x", "v0.5.0$(shell id)",
+                                 "$HOME", "-v"])
+def test_the_tag_reaches_the_check_exactly_as_typed_through_make_and_tox(tmp_path: Path, tag: str,
+                                                                         via: str) -> None:
+    """make passes TAG as one argument, tox's posargs keep it whole: never shell-split or expanded."""
+    fake_tox = tmp_path / "tox"
+    fake_tox.write_text(f"#!{sys.executable}\nimport json, sys\nprint(json.dumps(sys.argv[1:]))\n")
+    fake_tox.chmod(0o755)
+    given = [f"TAG={tag}"] if via == "command line" else []
+    env = {**os.environ, "TAG": tag} if via == "environment" else os.environ
+    made = subprocess.run(["make", "--no-print-directory", "-s", "check-tag", f"TOX={fake_tox}", *given],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    assert json.loads(made) == ["run", "-e", "check-tag", "--", tag]
+    if via == "environment":
+        return  # tox gets the same arguments either way
+    configured = subprocess.run([sys.executable, "-m", "tox", "config", "-e", "check-tag", "-k", "commands",
+                                 "--", tag], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    command = shlex.split(configured.split("commands = ", 1)[1])
+    assert command[-3:] == ["tag", "--", tag]

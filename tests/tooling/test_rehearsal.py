@@ -1,0 +1,50 @@
+"""`make publish-rehearsal` when it is interrupted: the process boundary (signals) is what is tested."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_rehearsal_stops_its_server_and_removes_its_files(tmp_path: Path, host_wheel: Path,
+                                                                         signum: signal.Signals) -> None:
+    clone = tmp_path / "castagnoli"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    (clone / "dist").mkdir()
+    shutil.copy2(host_wheel, clone / "dist")
+    temp = tmp_path / "temp"  # the rehearsal's TemporaryDirectory goes here, so we can see it go
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("DIST", "TAG", "GITHUB_STEP_SUMMARY")}
+    rehearsal = subprocess.Popen([sys.executable, "scripts/publish_rehearsal.py"], cwd=clone,
+                                 env={**env, "TMPDIR": str(temp)}, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+    try:
+        assert rehearsal.stdout is not None
+        for line in rehearsal.stdout:
+            if "start pypiserver" in line:
+                break
+        else:
+            pytest.fail(f"the rehearsal ended before its server started: {rehearsal.communicate()}")
+        assert list(temp.iterdir()), "the rehearsal keeps its files in TMPDIR"
+        rehearsal.send_signal(signum)
+        _, err = rehearsal.communicate(timeout=60)
+    finally:
+        if rehearsal.poll() is None:
+            rehearsal.kill()
+            rehearsal.wait()
+
+    assert rehearsal.returncode == 130
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (
+        "error: interrupted: the rehearsal stopped its server and removed its files")
+    assert list(temp.iterdir()) == []
+    leftover = subprocess.run(["pgrep", "-f", str(temp)], capture_output=True, text=True)
+    assert leftover.returncode == 1, f"still running: {leftover.stdout}"
