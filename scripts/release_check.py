@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         problems = checkout_problems(args.root, args.tag)
         if not problems:
-            print(f"ok: nothing uncommitted; tag {args.tag} is free or already on HEAD")
+            print(f"ok: nothing uncommitted; tag {shown(args.tag)} is free or already on HEAD")
         return report(problems)
     release, problems = load_release(args.pyproject)
     if args.command == "tag" or args.tag is not None:
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     if release is None or problems:
         return report(problems)
     if args.command == "tag":
-        print(f"ok: tag {args.tag} matches the [project] version of {args.pyproject}")
+        print(f"ok: tag {args.tag} matches the [project] version of {shown(args.pyproject)}")
         return 0
     if args.command == "dist":
         lines, problems = dist_problems(args.dir, select_platforms(release, args.platforms))

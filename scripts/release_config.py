@@ -49,6 +49,8 @@ def version_form_problem(text: str) -> str | None:
 
     if text == "":
         return "it is empty"
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        return "it contains bytes that are not UTF-8"
     if any(ch.isspace() for ch in text) or not text.isprintable():
         return "it contains whitespace, a newline or a control character"
     if not text.isascii():

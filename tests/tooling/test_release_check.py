@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import subprocess
 import time
 import tracemalloc
@@ -16,6 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import release_check
+
+SCRIPT = ROOT / "scripts" / "release_check.py"
 
 LINUX_NAME = f"castagnoli-{VERSION}-{WINDOWS_TAG.replace('win_amd64', 'manylinux_2_28_x86_64')}.whl"
 
@@ -231,6 +234,7 @@ ARCHIVE_CASES = {
 
 
 @pytest.mark.timeout(20)
+@pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")  # zipfile, writing the duplicate-member case
 @pytest.mark.parametrize("case", ARCHIVE_CASES)
 def test_an_unsound_archive_is_refused(capsys: pytest.CaptureFixture[str], release_dir: Path, pyproject: Path,
                                        case: str) -> None:
@@ -304,3 +308,34 @@ def test_a_bad_platform_list_is_a_usage_error(capsys: pytest.CaptureFixture[str]
         release_check.main(["dist", str(release_dir), "--platforms", "macos"])
     assert exit_info.value.code == 2
     assert "unknown platform 'macos'" in capsys.readouterr().err
+
+
+# --- output under a strict ASCII stdout ------------------------------------------------
+
+def test_non_utf8_and_non_ascii_names_print_escaped_under_a_strict_ascii_stdout(tmp_path: Path, repo: Path,
+                                                                                host_wheel: Path) -> None:
+    """The process boundary is what is tested: PYTHONIOENCODING=ascii:strict makes any raw byte a crash."""
+    weird = tmp_path / os.fsdecode(b"dist-\xff-\xc3\xa9")
+    weird.mkdir()
+    shutil.copy2(host_wheel, weird)
+    stray = tmp_path / "stray"
+    stray.mkdir()
+    shutil.copy2(host_wheel, stray)
+    (stray / os.fsdecode(b"caf\xe9\n\x1b[31m.whl")).write_bytes(b"x")
+    runs = {
+        "a valid wheel in a non-UTF-8 directory": (["dist", weird, "--platforms", "host"], 0),
+        "a non-UTF-8 file name with a newline and an escape": (["dist", stray, "--platforms", "host"], 1),
+        "a non-ASCII tag in the git check": (["git", "v0.5.0\xe9", "--root", repo], 0),
+        "a non-UTF-8 tag": (["tag", "--pyproject", ROOT / "pyproject.toml", "--", os.fsdecode(b"v\xff")], 1),
+        "a pyproject in a non-UTF-8 directory": (["tag", "--pyproject", weird / "pyproject.toml", f"v{VERSION}"],
+                                                 1),
+    }
+    env = {**os.environ, "PYTHONIOENCODING": "ascii:strict", "LC_ALL": "C"}
+    for what, (argv, expected) in runs.items():
+        result = subprocess.run([os.fsencode(arg) for arg in [sys.executable, SCRIPT, *argv]], env=env,
+                                capture_output=True)
+        out, err = result.stdout.decode("ascii"), result.stderr.decode("ascii")  # ASCII, or this raises
+        assert result.returncode == expected, (what, out, err)
+        assert "Traceback" not in err, what
+        assert all(line.startswith("error: ") for line in err.splitlines()), (what, err)
+        assert expected == 0 or err.count("\n") == 1, (what, err)
