@@ -2,8 +2,10 @@
  * chosen at init by what the CPU and the OS support (castagnoli_use_kernel
  * forces another, for the tests and benchmarks).
  *
- *   avx512    VPCLMULQDQ on zmm: 4 x 512-bit folding (AVX-512F, OS saves zmm state)
- *   avx2      VPCLMULQDQ on ymm: 4 x 256-bit folding (AVX2, OS saves ymm state)
+ *   avx512    VPCLMULQDQ on zmm: 4 x 512-bit folding, beside four CRC32 streams
+ *             from 48 KiB on (AVX-512F, OS saves zmm state)
+ *   avx2      VPCLMULQDQ on ymm: 4 x 256-bit folding, beside four CRC32 streams
+ *             from 32 KiB on (AVX2, OS saves ymm state)
  *   pclmul    three interleaved CRC32 streams, combined with PCLMULQDQ
  *   sse42     three interleaved CRC32 streams, combined with shift tables
  *   portable  slicing-by-8, any CPU and byte order
@@ -318,7 +320,7 @@ TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static __m256i fold_ymm(__m256i x, __m25
     return _mm256_xor_si256(_mm256_clmulepi64_epi128(x, k, 0x00), _mm256_clmulepi64_epi128(x, k, 0x11));
 }
 
-TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static uint32_t crc_avx2(uint32_t crc, const unsigned char *p, size_t len)
+TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static uint32_t fold_avx2(uint32_t crc, const unsigned char *p, size_t len)
 {
     __m256i a0, a1, a2, a3, k;
     if (len < 32)
@@ -357,16 +359,131 @@ TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static uint32_t crc_avx2(uint32_t crc, c
                       p, len);
 }
 
+/* The avx2 kernel on large buffers: VPCLMULQDQ and the CRC32 instruction run on
+ * different execution units, so each 32 KiB block is split between them and
+ * both work at once. The first HYBRID_FOLD bytes are folded on ymm registers
+ * while four CRC32 streams read the HYBRID_STREAM bytes after them each, in
+ * the same loop; the five CRCs are then joined by carry-less multiplication
+ * (hybrid_shift[i] moves a CRC past (i + 1) streams). `make bench` shows where
+ * it wins: up to a few MiB, in the caches. */
+#  define HYBRID_STREAM 4096
+/* From main memory, five streams at once read slower than one: buffers this
+ * large (past the caches, mostly) are folded only. */
+#  define HYBRID_MAX ((size_t)2 << 20)
+#  define HYBRID_FOLD (4 * HYBRID_STREAM)
+#  define HYBRID_BLOCK (HYBRID_FOLD + 4 * HYBRID_STREAM)
+
+static uint64_t hybrid_shift[4];
+
+static void init_hybrid(void)
+{
+    int i;
+    for (i = 0; i < 4; i++)
+        hybrid_shift[i] = xpow(8u * HYBRID_STREAM * (uint64_t)(i + 1) - 33);
+}
+
+/* c * x^(8 * (i + 1) * HYBRID_STREAM - 33), unreduced (at most 63 bits). */
+TARGET("sse4.2,pclmul") static uint64_t hybrid_product(uint32_t c, int i)
+{
+    return (uint64_t)_mm_cvtsi128_si64(
+        _mm_clmulepi64_si128(_mm_cvtsi32_si128((int)c), _mm_cvtsi64_si128((long long)hybrid_shift[i]), 0x00));
+}
+
+/* 32 bytes of each of the four streams at s, s + HYBRID_STREAM, ... */
+TARGET("sse4.2") static inline void hybrid_streams(uint64_t c[4], const unsigned char *s)
+{
+    int i, j;
+    for (j = 0; j < 32; j += 8)
+        for (i = 0; i < 4; i++)
+            c[i] = _mm_crc32_u64(c[i], load64(s + i * HYBRID_STREAM + j));
+}
+
+/* The CRC register after a hybrid block: `fold` after its folded part, c[] the
+ * streams, whose last 32 bytes each are still to read at s, s + HYBRID_STREAM...
+ * (the fold loop makes one step less than the streams'). */
+TARGET("sse4.2,pclmul") static uint32_t hybrid_join(uint32_t fold, uint64_t c[4], const unsigned char *s)
+{
+    uint64_t joined;
+    hybrid_streams(c, s);
+    joined = hybrid_product(fold, 3) ^ hybrid_product((uint32_t)c[0], 2) ^ hybrid_product((uint32_t)c[1], 1)
+             ^ hybrid_product((uint32_t)c[2], 0);
+    return (uint32_t)_mm_crc32_u64(0, joined) ^ (uint32_t)c[3];
+}
+
+TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static uint32_t crc_avx2(uint32_t crc, const unsigned char *p, size_t len)
+{
+    while (len >= HYBRID_BLOCK && len < HYBRID_MAX) {
+        const unsigned char *s = p + HYBRID_FOLD, *f;
+        uint64_t c[4] = {0, 0, 0, 0};
+        __m256i k = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fold_1024));
+        __m256i a0 = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)p),
+                                      _mm256_zextsi128_si256(_mm_cvtsi32_si128((int)crc)));
+        __m256i a1 = _mm256_loadu_si256((const __m256i *)(p + 32));
+        __m256i a2 = _mm256_loadu_si256((const __m256i *)(p + 64));
+        __m256i a3 = _mm256_loadu_si256((const __m256i *)(p + 96));
+        for (f = p + 128; f < p + HYBRID_FOLD; f += 128, s += 32) {
+            a0 = _mm256_xor_si256(fold_ymm(a0, k), _mm256_loadu_si256((const __m256i *)f));
+            a1 = _mm256_xor_si256(fold_ymm(a1, k), _mm256_loadu_si256((const __m256i *)(f + 32)));
+            a2 = _mm256_xor_si256(fold_ymm(a2, k), _mm256_loadu_si256((const __m256i *)(f + 64)));
+            a3 = _mm256_xor_si256(fold_ymm(a3, k), _mm256_loadu_si256((const __m256i *)(f + 96)));
+            hybrid_streams(c, s);
+        }
+        k = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fold_256));
+        a0 = _mm256_xor_si256(fold_ymm(a0, k), a1);
+        a0 = _mm256_xor_si256(fold_ymm(a0, k), a2);
+        a0 = _mm256_xor_si256(fold_ymm(a0, k), a3);
+        crc = finish_xmm(_mm_xor_si128(fold_xmm(_mm256_castsi256_si128(a0),
+                                                _mm_loadu_si128((const __m128i *)fold_128)),
+                                       _mm256_extracti128_si256(a0, 1)),
+                         p, 0);
+        crc = hybrid_join(crc, c, s);
+        p += HYBRID_BLOCK;
+        len -= HYBRID_BLOCK;
+    }
+    return fold_avx2(crc, p, len);
+}
+
 TARGET("avx512f,vpclmulqdq,pclmul,sse4.2") static __m512i fold_zmm(__m512i x, __m512i k, __m512i next)
 {
     return _mm512_ternarylogic_epi64(_mm512_clmulepi64_epi128(x, k, 0x00), _mm512_clmulepi64_epi128(x, k, 0x11),
                                      next, 0x96); /* a ^ b ^ c */
 }
 
-TARGET("avx512f,vpclmulqdq,pclmul,sse4.2") static uint32_t crc_avx512(uint32_t crc, const unsigned char *p, size_t len)
+/* Four zmm accumulators of consecutive data, folded into one. */
+TARGET("avx512f,vpclmulqdq,pclmul,sse4.2") static __m512i reduce_zmm(__m512i a0, __m512i a1, __m512i a2,
+                                                                   __m512i a3)
+{
+    __m512i k = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fold_512));
+    a0 = fold_zmm(a0, k, a1);
+    a0 = fold_zmm(a0, k, a2);
+    return fold_zmm(a0, k, a3);
+}
+
+/* The CRC register after `len` more bytes at p, the earlier data folded into a0. */
+TARGET("avx512f,vpclmulqdq,pclmul,sse4.2") static uint32_t finish_zmm(__m512i a0, const unsigned char *p,
+                                                                    size_t len)
+{
+    __m512i k = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fold_512)), a1;
+    __m128i x, lanes;
+    while (len >= 64) {
+        a0 = fold_zmm(a0, k, _mm512_loadu_si512(p));
+        p += 64;
+        len -= 64;
+    }
+    /* Four 128-bit lanes to one: lanes 0, 1, 2 fold 384, 256, 128 bits onto lane 3. */
+    k = _mm512_inserti32x4(_mm512_inserti32x4(_mm512_inserti32x4(_mm512_setzero_si512(),
+            _mm_loadu_si128((const __m128i *)fold_384), 0), _mm_loadu_si128((const __m128i *)fold_256), 1),
+            _mm_loadu_si128((const __m128i *)fold_128), 2);
+    a1 = _mm512_xor_si512(_mm512_clmulepi64_epi128(a0, k, 0x00), _mm512_clmulepi64_epi128(a0, k, 0x11));
+    lanes = _mm_xor_si128(_mm512_extracti32x4_epi32(a1, 0), _mm512_extracti32x4_epi32(a1, 1));
+    x = _mm_xor_si128(lanes, _mm512_extracti32x4_epi32(a1, 2));
+    return finish_xmm(_mm_xor_si128(x, _mm512_extracti32x4_epi32(a0, 3)), p, len);
+}
+
+TARGET("avx512f,vpclmulqdq,pclmul,sse4.2") static uint32_t fold_avx512(uint32_t crc, const unsigned char *p,
+                                                                     size_t len)
 {
     __m512i a0, a1, a2, a3, k;
-    __m128i x, lanes;
     if (len < 64)
         return crc_1way(crc, p, len);
     a0 = _mm512_xor_si512(_mm512_loadu_si512(p), _mm512_zextsi128_si512(_mm_cvtsi32_si128((int)crc)));
@@ -387,25 +504,39 @@ TARGET("avx512f,vpclmulqdq,pclmul,sse4.2") static uint32_t crc_avx512(uint32_t c
             p += 256;
             len -= 256;
         }
-        k = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fold_512));
-        a0 = fold_zmm(a0, k, a1);
-        a0 = fold_zmm(a0, k, a2);
-        a0 = fold_zmm(a0, k, a3);
+        a0 = reduce_zmm(a0, a1, a2, a3);
     }
-    k = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fold_512));
-    while (len >= 64) {
-        a0 = fold_zmm(a0, k, _mm512_loadu_si512(p));
-        p += 64;
-        len -= 64;
+    return finish_zmm(a0, p, len);
+}
+
+/* Large buffers: zmm folding beside the four CRC32 streams, as in crc_avx2 but
+ * with 2 x HYBRID_FOLD folded bytes per block (zmm folding is twice as fast). */
+#  define HYBRID_FOLD_ZMM (2 * HYBRID_FOLD)
+#  define HYBRID_BLOCK_ZMM (HYBRID_FOLD_ZMM + 4 * HYBRID_STREAM)
+
+TARGET("avx512f,vpclmulqdq,pclmul,sse4.2") static uint32_t crc_avx512(uint32_t crc, const unsigned char *p,
+                                                                    size_t len)
+{
+    while (len >= HYBRID_BLOCK_ZMM && len < HYBRID_MAX) {
+        const unsigned char *s = p + HYBRID_FOLD_ZMM, *f;
+        uint64_t c[4] = {0, 0, 0, 0};
+        __m512i k = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fold_2048));
+        __m512i a0 = _mm512_xor_si512(_mm512_loadu_si512(p), _mm512_zextsi128_si512(_mm_cvtsi32_si128((int)crc)));
+        __m512i a1 = _mm512_loadu_si512(p + 64);
+        __m512i a2 = _mm512_loadu_si512(p + 128);
+        __m512i a3 = _mm512_loadu_si512(p + 192);
+        for (f = p + 256; f < p + HYBRID_FOLD_ZMM; f += 256, s += 32) {
+            a0 = fold_zmm(a0, k, _mm512_loadu_si512(f));
+            a1 = fold_zmm(a1, k, _mm512_loadu_si512(f + 64));
+            a2 = fold_zmm(a2, k, _mm512_loadu_si512(f + 128));
+            a3 = fold_zmm(a3, k, _mm512_loadu_si512(f + 192));
+            hybrid_streams(c, s);
+        }
+        crc = hybrid_join(finish_zmm(reduce_zmm(a0, a1, a2, a3), p, 0), c, s);
+        p += HYBRID_BLOCK_ZMM;
+        len -= HYBRID_BLOCK_ZMM;
     }
-    /* Four 128-bit lanes to one: lanes 0, 1, 2 fold 384, 256, 128 bits onto lane 3. */
-    k = _mm512_inserti32x4(_mm512_inserti32x4(_mm512_inserti32x4(_mm512_setzero_si512(),
-            _mm_loadu_si128((const __m128i *)fold_384), 0), _mm_loadu_si128((const __m128i *)fold_256), 1),
-            _mm_loadu_si128((const __m128i *)fold_128), 2);
-    a1 = _mm512_xor_si512(_mm512_clmulepi64_epi128(a0, k, 0x00), _mm512_clmulepi64_epi128(a0, k, 0x11));
-    lanes = _mm_xor_si128(_mm512_extracti32x4_epi32(a1, 0), _mm512_extracti32x4_epi32(a1, 1));
-    x = _mm_xor_si128(lanes, _mm512_extracti32x4_epi32(a1, 2));
-    return finish_xmm(_mm_xor_si128(x, _mm512_extracti32x4_epi32(a0, 3)), p, len);
+    return fold_avx512(crc, p, len);
 }
 
 #endif /* CASTAGNOLI_X86 */
@@ -443,6 +574,7 @@ void castagnoli_init(void)
         init_shift(shift_long, xpow(8u * SSE42_LONG));
         init_shift(shift_short, xpow(8u * SSE42_SHORT));
         init_combine();
+        init_hybrid();
         init_fold(fold_128, 128);
         init_fold(fold_256, 256);
         init_fold(fold_384, 384);

@@ -132,9 +132,11 @@ def test_scripts_are_executable_and_say_how_to_run_them_without_their_tools(tmp_
     assert bare.stderr.count("\n") == 1 and "make release-check" in bare.stderr
 
 
-@pytest.mark.parametrize("via", ["command line", "environment"])
-@pytest.mark.parametrize("tag", ["v0.5.0''", "v0.5.0 v0.5.1", "v0.5.0;true", "v0.5.0$x", "v0.5.0$(shell id)",
-                                 "$HOME", "-v"])
+@pytest.mark.parametrize(("tag", "via"), [
+    ("v0.5.0''", "command line"), ("v0.5.0 v0.5.1", "command line"), ("-v", "command line"),
+    ("v0.5.0$x", "command line"), ("v0.5.0$(shell id)", "command line"),
+    ("v0.5.0$x", "environment"), ("v0.5.0$(shell id)", "environment"),
+])
 def test_the_tag_reaches_the_check_exactly_as_typed_through_make_and_tox(tmp_path: Path, tag: str,
                                                                          via: str) -> None:
     """make passes TAG as one argument, tox's posargs keep it whole: never shell-split or expanded."""
