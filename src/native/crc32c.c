@@ -3,9 +3,9 @@
  * forces another, for the tests and benchmarks).
  *
  *   avx512    VPCLMULQDQ on zmm: 4 x 512-bit folding, beside four CRC32 streams
- *             from 48 KiB on (AVX-512F, OS saves zmm state)
+ *             on 48 KiB-2 MiB buffers (AVX-512F, OS saves zmm state)
  *   avx2      VPCLMULQDQ on ymm: 4 x 256-bit folding, beside four CRC32 streams
- *             from 32 KiB on (AVX2, OS saves ymm state)
+ *             on 32 KiB-2 MiB buffers (AVX2, OS saves ymm state)
  *   pclmul    three interleaved CRC32 streams, combined with PCLMULQDQ
  *   sse42     three interleaved CRC32 streams, combined with shift tables
  *   portable  slicing-by-8, any CPU and byte order
@@ -320,6 +320,29 @@ TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static __m256i fold_ymm(__m256i x, __m25
     return _mm256_xor_si256(_mm256_clmulepi64_epi128(x, k, 0x00), _mm256_clmulepi64_epi128(x, k, 0x11));
 }
 
+/* Four ymm accumulators of consecutive data, folded into one. */
+TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static __m256i reduce_ymm(__m256i a0, __m256i a1, __m256i a2, __m256i a3)
+{
+    __m256i k = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fold_256));
+    a0 = _mm256_xor_si256(fold_ymm(a0, k), a1);
+    a0 = _mm256_xor_si256(fold_ymm(a0, k), a2);
+    return _mm256_xor_si256(fold_ymm(a0, k), a3);
+}
+
+/* The CRC register after `len` more bytes at p, the earlier data folded into a0. */
+TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static uint32_t finish_ymm(__m256i a0, const unsigned char *p, size_t len)
+{
+    __m256i k = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fold_256));
+    while (len >= 32) {
+        a0 = _mm256_xor_si256(fold_ymm(a0, k), _mm256_loadu_si256((const __m256i *)p));
+        p += 32;
+        len -= 32;
+    }
+    return finish_xmm(_mm_xor_si128(fold_xmm(_mm256_castsi256_si128(a0), _mm_loadu_si128((const __m128i *)fold_128)),
+                                    _mm256_extracti128_si256(a0, 1)),
+                      p, len);
+}
+
 TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static uint32_t fold_avx2(uint32_t crc, const unsigned char *p, size_t len)
 {
     __m256i a0, a1, a2, a3, k;
@@ -343,20 +366,9 @@ TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static uint32_t fold_avx2(uint32_t crc, 
             p += 128;
             len -= 128;
         }
-        k = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fold_256));
-        a0 = _mm256_xor_si256(fold_ymm(a0, k), a1);
-        a0 = _mm256_xor_si256(fold_ymm(a0, k), a2);
-        a0 = _mm256_xor_si256(fold_ymm(a0, k), a3);
+        a0 = reduce_ymm(a0, a1, a2, a3);
     }
-    k = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fold_256));
-    while (len >= 32) {
-        a0 = _mm256_xor_si256(fold_ymm(a0, k), _mm256_loadu_si256((const __m256i *)p));
-        p += 32;
-        len -= 32;
-    }
-    return finish_xmm(_mm_xor_si128(fold_xmm(_mm256_castsi256_si128(a0), _mm_loadu_si128((const __m128i *)fold_128)),
-                                    _mm256_extracti128_si256(a0, 1)),
-                      p, len);
+    return finish_ymm(a0, p, len);
 }
 
 /* The avx2 kernel on large buffers: VPCLMULQDQ and the CRC32 instruction run on
@@ -428,15 +440,7 @@ TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static uint32_t crc_avx2(uint32_t crc, c
             a3 = _mm256_xor_si256(fold_ymm(a3, k), _mm256_loadu_si256((const __m256i *)(f + 96)));
             hybrid_streams(c, s);
         }
-        k = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fold_256));
-        a0 = _mm256_xor_si256(fold_ymm(a0, k), a1);
-        a0 = _mm256_xor_si256(fold_ymm(a0, k), a2);
-        a0 = _mm256_xor_si256(fold_ymm(a0, k), a3);
-        crc = finish_xmm(_mm_xor_si128(fold_xmm(_mm256_castsi256_si128(a0),
-                                                _mm_loadu_si128((const __m128i *)fold_128)),
-                                       _mm256_extracti128_si256(a0, 1)),
-                         p, 0);
-        crc = hybrid_join(crc, c, s);
+        crc = hybrid_join(finish_ymm(reduce_ymm(a0, a1, a2, a3), p, 0), c, s);
         p += HYBRID_BLOCK;
         len -= HYBRID_BLOCK;
     }
