@@ -137,9 +137,8 @@ def test_scripts_are_executable_and_say_how_to_run_them_without_their_tools(tmp_
     ("v0.5.0$x", "command line"), ("v0.5.0$(shell id)", "command line"),
     ("v0.5.0$x", "environment"), ("v0.5.0$(shell id)", "environment"),
 ])
-def test_the_tag_reaches_the_check_exactly_as_typed_through_make_and_tox(tmp_path: Path, tag: str,
-                                                                         via: str) -> None:
-    """make passes TAG as one argument, tox's posargs keep it whole: never shell-split or expanded."""
+def test_make_passes_the_tag_to_tox_exactly_as_typed(tmp_path: Path, tag: str, via: str) -> None:
+    """From the command line or the environment, TAG is one argument: never shell-split or expanded."""
     fake_tox = tmp_path / "tox"
     fake_tox.write_text(f"#!{sys.executable}\nimport json, sys\nprint(json.dumps(sys.argv[1:]))\n")
     fake_tox.chmod(0o755)
@@ -148,8 +147,10 @@ def test_the_tag_reaches_the_check_exactly_as_typed_through_make_and_tox(tmp_pat
     made = subprocess.run(["make", "--no-print-directory", "-s", "check-tag", f"TOX={fake_tox}", *given],
                           cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
     assert json.loads(made) == ["run", "-e", "check-tag", "--", tag]
-    if via == "environment":
-        return  # tox gets the same arguments either way
+
+
+def test_tox_passes_the_tag_to_the_check_as_one_argument() -> None:
+    tag = "v0.5.0'' $x;true \"v0.5.1\""
     configured = subprocess.run([sys.executable, "-m", "tox", "config", "-e", "check-tag", "-k", "commands",
                                  "--", tag], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     command = shlex.split(configured.split("commands = ", 1)[1])
