@@ -24,9 +24,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
+
+from release_config import load_release
+from release_text import report
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,8 +66,11 @@ def engine_problem(engine: str) -> str | None:
 
 
 def manylinux_tag() -> str:
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return f"{data['tool']['cibuildwheel']['linux']['manylinux-x86_64-image']}_x86_64"
+    """The Linux platform tag of the release, as the release check expects it."""
+    release, problems = load_release(ROOT / "pyproject.toml")
+    if release is None:
+        raise SystemExit(report(problems))
+    return release.platform("linux").tag
 
 
 def missing_tools(host: bool) -> list[str]:

@@ -74,6 +74,12 @@ def assemble_wheel(
     return path
 
 
+def clone_project(dest: Path) -> Path:
+    """A fresh clone of this checkout's HEAD at `dest`, as a new machine gets it."""
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)
+    return dest
+
+
 def build_host_wheel(out: Path, root: Path = ROOT) -> Path:
     """`make wheel`'s own script, into `out`: python -m build + auditwheel repair."""
     subprocess.run([sys.executable, str(root / "scripts" / "build_wheels.py"), "--host", "--output-dir", str(out)],

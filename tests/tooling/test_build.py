@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import RELEASE, ROOT, VERSION, build_host_wheel
+from conftest import RELEASE, ROOT, VERSION, build_host_wheel, clone_project
 
 import build_wheels
 
@@ -33,7 +33,7 @@ def test_same_commit_in_two_clones_at_different_paths_gives_identical_wheels(tmp
     wheels = []
     for where in ("a", "deeper/b"):
         clone = tmp_path / where / "castagnoli"
-        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        clone_project(clone)
         wheels.append(build_host_wheel(tmp_path / where / "dist", root=clone))
     assert wheels[0].name == wheels[1].name
     assert sha256(wheels[0]) == sha256(wheels[1])
@@ -47,7 +47,7 @@ def test_the_wheel_timestamps_are_the_commit_time(host_wheel: Path) -> None:
 
 def test_rebuilding_replaces_older_wheels_and_drops_deleted_modules(tmp_path: Path) -> None:
     clone = tmp_path / "castagnoli"
-    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    clone_project(clone)
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / "castagnoli-0.0.1-cp311-abi3-manylinux_2_28_x86_64.whl").write_bytes(b"old")

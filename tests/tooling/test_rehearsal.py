@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import clone_project
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_an_interrupted_rehearsal_stops_its_server_and_removes_its_files(tmp_path: Path, host_wheel: Path,
                                                                          signum: signal.Signals) -> None:
     clone = tmp_path / "castagnoli"
-    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    clone_project(clone)
     (clone / "dist").mkdir()
     shutil.copy2(host_wheel, clone / "dist")
     temp = tmp_path / "temp"  # the rehearsal's TemporaryDirectory goes here, so we can see it go
