@@ -108,7 +108,7 @@ def contenders(data: object) -> dict[str, Entry]:
 
 
 def throughput_tables(sizes: Sequence[str], rounds: int) -> int:
-    kernels = [name for name, ok in _crc32c.kernels().items() if ok]
+    kernels = [name for name, status in _crc32c.kernels().items() if status == "ok"]
     print(f"Throughput, MB/s (median of {rounds} interleaved rounds); "
           f"castagnoli uses kernel {_crc32c.kernel()}")
     print(f"{'size':>8} | {'castagnoli':>10} {'google-crc32c':>13} {'crc32c':>8} {'zlib.crc32':>10} | "
@@ -236,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"expected sizes among {', '.join(SIZES)} and --rounds >= 1, "
                      f"got {unknown or args.rounds}")
     print(f"castagnoli {castagnoli.__version__}, Python {sys.version.split()[0]}, "
-          f"kernels on this CPU: {', '.join(k for k, ok in _crc32c.kernels().items() if ok)}\n")
+          f"kernels on this CPU: {', '.join(k for k, status in _crc32c.kernels().items() if status == 'ok')}\n")
     if throughput_tables(sizes, args.rounds) or buffer_types_table(args.rounds):
         return 1
     per_call_table(args.rounds)

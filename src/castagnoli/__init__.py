@@ -4,15 +4,19 @@
 True
 >>> crc32c(b"6789", crc32c(b"12345")) == crc32c(b"123456789")
 True
+>>> crc32c_combine(crc32c(b"12345"), crc32c(b"6789"), 4) == crc32c(b"123456789")
+True
 >>> Crc32c(b"123456789").hexdigest()
 'e3069283'
 """
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from importlib import metadata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 12):
@@ -29,9 +33,10 @@ except ImportError as exc:  # pragma: no cover - a broken install
         "rebuild it with 'pip install -e .'"
     ) from exc
 
-from ._crc32c import crc32c
+from ._crc32c import crc32c, crc32c_combine, kernel, kernels
 
-__all__ = ["Crc32c", "crc32c", "native_version", "__version__"]
+__all__ = ["Crc32c", "crc32c", "crc32c_combine", "crc32c_file", "kernel", "kernels", "native_version",
+           "__version__"]
 
 
 def _installed_version() -> str:
@@ -64,7 +69,11 @@ def native_version() -> str:
 
 
 class Crc32c:
-    """A hashlib-style CRC-32C object: update(), digest(), hexdigest(), copy()."""
+    """A hashlib-style CRC-32C object: update(), digest(), hexdigest(), copy(), and value.
+
+    `Crc32c(data, value=stored)` resumes from a CRC stored earlier. `usedforsecurity`
+    is accepted, and ignored, as by hashlib's constructors: a CRC is never a security hash.
+    """
 
     name = "crc32c"
     digest_size = 4
@@ -72,13 +81,18 @@ class Crc32c:
 
     __slots__ = ("_value",)
 
-    def __init__(self, data: Buffer = b"") -> None:
-        """Start a CRC-32C, over `data` when given."""
-        self._value = _crc32c._update(data, 0)
+    def __init__(self, data: Buffer = b"", value: int = 0, *, usedforsecurity: bool = True) -> None:
+        """Start a CRC-32C from `value` (0: empty), over `data` when given."""
+        self._value: int = _crc32c._update(data, value, None, "Crc32c()")
 
-    def update(self, data: Buffer) -> None:
+    @property
+    def value(self) -> int:
+        """The CRC-32C so far as an int: crc32c(more, h.value) continues it."""
+        return self._value
+
+    def update(self, data: Buffer, *, threads: int | None = None) -> None:
         """Continue the CRC-32C over `data` (any C-contiguous buffer, read in place)."""
-        self._value = _crc32c._update(data, self._value)
+        self._value = _crc32c._update(data, self._value, threads, "Crc32c.update()")
 
     def digest(self) -> bytes:
         """The CRC-32C so far as 4 bytes, big-endian."""
@@ -96,3 +110,36 @@ class Crc32c:
 
     def __repr__(self) -> str:
         return f"<castagnoli.Crc32c {self.hexdigest()}>"
+
+
+_CHUNK = 1 << 20  # per thread: large enough to release the GIL, small enough to stay in the caches
+
+
+def crc32c_file(file: str | os.PathLike[str] | BinaryIO, *, threads: int | None = None) -> int:
+    """The CRC-32C of a file (a path, or a binary file open for reading, read from where it is).
+
+    The file is read in chunks into one reused buffer (bounded memory for any size),
+    each checksummed with the GIL released.
+    """
+    crc32c(b"", threads=threads)  # the same checks of `threads` as crc32c's, before any I/O
+    if isinstance(file, (str, os.PathLike)):
+        with open(file, "rb") as handle:
+            return crc32c_file(handle, threads=threads)
+    if isinstance(file, io.TextIOBase):
+        raise TypeError("crc32c_file() expects a path or a binary file, got a text file: open it with 'rb'")
+    buffer = bytearray(_CHUNK * min(threads or 1, 64))
+    view = memoryview(buffer)
+    crc = 0
+    readinto = getattr(file, "readinto", None)
+    while True:
+        if readinto is not None:
+            n = readinto(view)
+            if n is None:  # a non-blocking file with nothing to read yet
+                raise BlockingIOError("crc32c_file() needs a blocking file: this one has no data ready")
+            chunk: Buffer = view[:n]
+        else:
+            chunk = file.read(len(buffer))
+            n = len(chunk)  # type: ignore[arg-type]
+        if not n:
+            return crc
+        crc = crc32c(chunk, crc, threads=threads)

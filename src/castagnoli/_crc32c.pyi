@@ -7,14 +7,22 @@ else:
 
 version: str
 
-def crc32c(data: Buffer, value: int = 0) -> int:
+def crc32c(data: Buffer, value: int = 0, *, threads: int | None = None) -> int:
     """The CRC-32C of `data`, continuing from `value` like zlib.crc32.
 
     `data` is any C-contiguous buffer (bytes, bytearray, memoryview, array,
-    mmap...); it is read in place, never copied.
+    mmap...); it is read in place, never copied. `threads` reads a buffer of
+    several MiB on up to that many threads (None: one).
     """
 
-def _update(data: Buffer, value: int) -> int: ...
-def kernel() -> str: ...
-def kernels() -> dict[str, bool]: ...
-def use_kernel(name: str) -> None: ...
+def crc32c_combine(crc1: int, crc2: int, length2: int) -> int:
+    """The CRC-32C of A + B from crc1 = crc32c(A), crc2 = crc32c(B) and length2 = len(B)."""
+
+def _update(data: Buffer, value: int, threads: int | None, who: str, /) -> int: ...
+def kernel() -> str:
+    """The name of the kernel in use."""
+
+def kernels() -> dict[str, str]:
+    """Every kernel, fastest first: 'ok', 'unsupported' or 'failed self-test'."""
+
+def use_kernel(name: str, /) -> None: ...

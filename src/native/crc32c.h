@@ -25,17 +25,26 @@ extern "C" {
  * finalised CRC, so calls chain. Thread-safe once castagnoli_init() ran. */
 CASTAGNOLI_API uint32_t castagnoli_crc32c(uint32_t crc, const void *data, size_t len);
 
-/* Build the tables and pick the fastest kernel this CPU and OS support.
+/* Build the tables, self-test the kernels this CPU and OS support, and pick
+ * the fastest that passed.
  * Call once before anything else (the module does it at import). */
 CASTAGNOLI_API void castagnoli_init(void);
 
-/* The kernels, fastest first: "avx512", "avx2", "pclmul", "sse42", "portable".
- * castagnoli_kernel_name(i) is NULL past the last one. */
-CASTAGNOLI_API const char *castagnoli_kernel_name(int index);
-CASTAGNOLI_API int castagnoli_kernel_supported(int index);
+/* The CRC of A + B from crc1 = CRC(A), crc2 = CRC(B) and len2 = len(B). */
+CASTAGNOLI_API uint32_t castagnoli_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
 
-/* The kernel in use, and a switch to force one (tests, benchmarks):
- * returns 0, or -1 for an unknown name, -2 when this CPU/OS lacks it. */
+/* The kernels, fastest first: "avx512", "avx2", "pclmul", "sse42", "portable".
+ * castagnoli_kernel_name(i) is NULL past the last one. A kernel's status says
+ * whether it runs here: this CPU and OS lack its instructions, it gave the
+ * portable kernel's results on the self-test at init, or it did not (then it
+ * is never used). */
+enum { CASTAGNOLI_UNSUPPORTED = 0, CASTAGNOLI_OK = 1, CASTAGNOLI_FAILED_SELF_TEST = 2 };
+CASTAGNOLI_API const char *castagnoli_kernel_name(int index);
+CASTAGNOLI_API int castagnoli_kernel_status(int index);
+
+/* The kernel in use, and a switch to force one (tests, benchmarks): returns 0,
+ * or -1 for an unknown name, -2 when this CPU/OS lacks it, -3 when it failed
+ * its self-test. */
 CASTAGNOLI_API const char *castagnoli_kernel(void);
 CASTAGNOLI_API int castagnoli_use_kernel(const char *name);
 

@@ -1,4 +1,4 @@
-/* castagnoli._crc32c: the Python binding of the kernels in crc32c.c.
+/* castagnoli._crc32c: the Python binding of the kernels (crc32c.h).
  *
  * Built against the stable ABI (Py_LIMITED_API 3.11, set by CMake), so one
  * wheel serves every CPython from 3.11 on. METH_FASTCALL keeps the cost of a
@@ -7,6 +7,7 @@
 #include <Python.h>
 
 #include "crc32c.h"
+#include "threads.h"
 
 #ifndef CASTAGNOLI_VERSION
 #  error "CASTAGNOLI_VERSION must be defined by the build (it comes from pyproject.toml)"
@@ -29,47 +30,75 @@ static int type_error(const char *format, const char *who, PyObject *data)
     return -1;
 }
 
-/* `value` as a CRC (0..0xFFFFFFFF), or -1 with TypeError/ValueError set. */
-static int read_value(const char *who, PyObject *value, uint32_t *out)
+/* `value` (argument `name` of `who`) as a CRC (0..0xFFFFFFFF); absent: 0.
+ * 0, or -1 with TypeError/ValueError set. */
+static int read_value(const char *who, const char *name, PyObject *value, uint32_t *out)
 {
     long long v;
     int overflow;
-    if (value == NULL) {
-        *out = 0;
+    *out = 0;
+    if (value == NULL)
         return 0;
+    if (!PyLong_Check(value) || PyBool_Check(value)) {
+        PyObject *type = PyType_GetName(Py_TYPE(value));
+        if (type != NULL) {
+            PyErr_Format(PyExc_TypeError, "%s %s must be an int, got %U", who, name, type);
+            Py_DECREF(type);
+        }
+        return -1;
     }
-    if (!PyLong_Check(value) || PyBool_Check(value))
-        return type_error("%s value must be an int, got %U", who, value);
     v = PyLong_AsLongLongAndOverflow(value, &overflow);
     if (v == -1 && PyErr_Occurred())
         return -1;
     if (overflow || v < 0 || v > 0xFFFFFFFFLL) {
-        PyErr_Format(PyExc_ValueError, "%s value must be in 0..0xFFFFFFFF, got %S", who, value);
+        PyErr_Format(PyExc_ValueError, "%s %s must be in 0..0xFFFFFFFF (a CRC-32C), got %S", who, name, value);
         return -1;
     }
     *out = (uint32_t)v;
     return 0;
 }
 
-static uint32_t run(uint32_t crc, const void *data, Py_ssize_t len)
+/* `threads` as a thread count (None: 1), or -1 with TypeError/ValueError set. */
+static int read_threads(const char *who, PyObject *threads, unsigned *out)
 {
-    if (len >= RELEASE_GIL_FROM) {
-        Py_BEGIN_ALLOW_THREADS
-        crc = castagnoli_crc32c(crc, data, (size_t)len);
-        Py_END_ALLOW_THREADS
-        return crc;
+    long n;
+    *out = 1;
+    if (threads == NULL || threads == Py_None)
+        return 0;
+    if (!PyLong_Check(threads) || PyBool_Check(threads))
+        return type_error("%s threads must be an int or None, got %U", who, threads);
+    n = PyLong_AsLong(threads);
+    if (n == -1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+            return -1;
+        PyErr_Clear();
+        n = 0;
     }
+    if (n < 1 || n > 1024) {
+        PyErr_Format(PyExc_ValueError, "%s threads must be in 1..1024 (or None for one), got %S; "
+                     "os.cpu_count() gives this machine's", who, threads);
+        return -1;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+static uint32_t run(uint32_t crc, const void *data, Py_ssize_t len, unsigned threads)
+{
+    if (len >= RELEASE_GIL_FROM) /* releases the GIL; one thread when threads is 1 */
+        return castagnoli_crc32c_threads(crc, data, (size_t)len, threads);
     return castagnoli_crc32c(crc, data, (size_t)len);
 }
 
-static PyObject *checksum(const char *who, PyObject *data, PyObject *value)
+static PyObject *checksum(const char *who, PyObject *data, PyObject *value, PyObject *threads)
 {
     uint32_t crc;
+    unsigned nthreads;
     Py_buffer view;
-    if (read_value(who, value, &crc) < 0)
+    if (read_value(who, "value", value, &crc) < 0 || read_threads(who, threads, &nthreads) < 0)
         return NULL;
     if (PyBytes_Check(data)) /* the common case, without the buffer protocol's bookkeeping */
-        return PyLong_FromUnsignedLong(run(crc, PyBytes_AsString(data), PyBytes_Size(data)));
+        return PyLong_FromUnsignedLong(run(crc, PyBytes_AsString(data), PyBytes_Size(data), nthreads));
     if (PyUnicode_Check(data)) {
         PyErr_Format(PyExc_TypeError,
                      "%s expects a bytes-like object, got str: encode it first, e.g. text.encode('utf-8')", who);
@@ -80,60 +109,101 @@ static PyObject *checksum(const char *who, PyObject *data, PyObject *value)
             PyErr_Clear();
             type_error("%s expects a bytes-like object (bytes, bytearray, memoryview or another buffer), got %U",
                        who, data);
-        } else if (PyErr_ExceptionMatches(PyExc_BufferError)) {
+        } else if (PyErr_ExceptionMatches(PyExc_BufferError) || PyErr_ExceptionMatches(PyExc_ValueError)) {
+            /* memoryview says BufferError, numpy ValueError: both mean "not one contiguous block" */
             PyErr_Clear();
             type_error("%s expects a C-contiguous buffer, got a non-contiguous %U: pass a contiguous copy, "
                        "e.g. bytes(view)", who, data);
         }
         return NULL;
     }
-    crc = run(crc, view.buf, view.len);
+    crc = run(crc, view.buf, view.len, nthreads);
     PyBuffer_Release(&view);
     return PyLong_FromUnsignedLong(crc);
 }
 
-/* crc32c(data, value=0) */
-static PyObject *crc32c(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+/* Fill slots[] (NULL: not given) from positional and keyword arguments, the
+ * first `positional` names also by position; 0, or -1 with TypeError set. */
+static int parse(const char *who, const char *const names[], int count, int positional, int required,
+                 PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, PyObject *slots[])
 {
-    static const char *const who = "crc32c()";
-    PyObject *data = nargs > 0 ? args[0] : NULL, *value = nargs > 1 ? args[1] : NULL;
     Py_ssize_t i, nkw = kwnames == NULL ? 0 : PyTuple_Size(kwnames);
-    (void)module;
-    if (nargs > 2) {
-        PyErr_Format(PyExc_TypeError, "%s takes at most 2 arguments (data, value), got %zd", who, nargs);
-        return NULL;
+    int j;
+    if (nargs > positional) {
+        PyErr_Format(PyExc_TypeError, "%s takes at most %d positional arguments, got %zd", who, positional, nargs);
+        return -1;
     }
+    for (j = 0; j < count; j++)
+        slots[j] = j < nargs ? args[j] : NULL;
     for (i = 0; i < nkw; i++) {
         PyObject *key = PyTuple_GetItem(kwnames, i);
-        PyObject **slot = PyUnicode_CompareWithASCIIString(key, "data") == 0    ? &data
-                          : PyUnicode_CompareWithASCIIString(key, "value") == 0 ? &value
-                                                                                : NULL;
-        if (slot == NULL) {
+        for (j = 0; j < count && PyUnicode_CompareWithASCIIString(key, names[j]) != 0; j++)
+            ;
+        if (j == count) {
             PyErr_Format(PyExc_TypeError, "%s got an unexpected keyword argument %R", who, key);
-            return NULL;
+            return -1;
         }
-        if (*slot != NULL) {
+        if (slots[j] != NULL) {
             PyErr_Format(PyExc_TypeError, "%s got multiple values for argument %R", who, key);
-            return NULL;
+            return -1;
         }
-        *slot = args[nargs + i];
+        slots[j] = args[nargs + i];
     }
-    if (data == NULL) {
-        PyErr_Format(PyExc_TypeError, "%s missing required argument 'data'", who);
-        return NULL;
+    for (j = 0; j < required; j++) {
+        if (slots[j] == NULL) {
+            PyErr_Format(PyExc_TypeError, "%s missing required argument '%s'", who, names[j]);
+            return -1;
+        }
     }
-    return checksum(who, data, value);
+    return 0;
 }
 
-/* _update(data, value): Crc32c.update's arithmetic, with its name in errors. */
+/* crc32c(data, value=0, *, threads=None) */
+static PyObject *crc32c(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"data", "value", "threads"};
+    PyObject *slots[3];
+    (void)module;
+    if (parse("crc32c()", names, 3, 2, 1, args, nargs, kwnames, slots) < 0)
+        return NULL;
+    return checksum("crc32c()", slots[0], slots[1], slots[2]);
+}
+
+/* _update(data, value, threads, who): Crc32c's arithmetic, with the caller's name in errors. */
 static PyObject *update(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)module;
-    if (nargs != 2) {
-        PyErr_Format(PyExc_TypeError, "_update() takes 2 arguments (data, value), got %zd", nargs);
+    if (nargs != 4 || !PyUnicode_Check(args[3])) {
+        PyErr_Format(PyExc_TypeError, "_update() takes 4 arguments (data, value, threads, who), got %zd", nargs);
         return NULL;
     }
-    return checksum("Crc32c.update()", args[0], args[1]);
+    return checksum(PyUnicode_AsUTF8AndSize(args[3], NULL), args[0], args[1], args[2]);
+}
+
+/* crc32c_combine(crc1, crc2, length2) */
+static PyObject *combine(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const who = "crc32c_combine()";
+    static const char *const names[] = {"crc1", "crc2", "length2"};
+    PyObject *slots[3];
+    uint32_t crc1, crc2;
+    long long length;
+    int overflow;
+    (void)module;
+    if (parse(who, names, 3, 3, 3, args, nargs, kwnames, slots) < 0)
+        return NULL;
+    if (read_value(who, "crc1", slots[0], &crc1) < 0 || read_value(who, "crc2", slots[1], &crc2) < 0)
+        return NULL;
+    if (!PyLong_Check(slots[2]) || PyBool_Check(slots[2]))
+        return type_error("%s length2 must be an int, got %U", who, slots[2]), NULL;
+    length = PyLong_AsLongLongAndOverflow(slots[2], &overflow);
+    if (length == -1 && PyErr_Occurred())
+        return NULL;
+    if (overflow || length < 0) {
+        PyErr_Format(PyExc_ValueError, "%s length2 must be in 0..2**63-1 (a byte count), got %S", who, slots[2]);
+        return NULL;
+    }
+    return PyLong_FromUnsignedLong(castagnoli_combine(crc1, crc2, (uint64_t)length));
 }
 
 static PyObject *kernel(PyObject *module, PyObject *unused)
@@ -145,14 +215,17 @@ static PyObject *kernel(PyObject *module, PyObject *unused)
 
 static PyObject *kernels(PyObject *module, PyObject *unused)
 {
-    PyObject *result = PyDict_New();
+    static const char *const statuses[] = {"unsupported", "ok", "failed self-test"};
+    PyObject *result = PyDict_New(), *status;
     const char *name;
     int i;
     (void)module;
     (void)unused;
     for (i = 0; result != NULL && (name = castagnoli_kernel_name(i)) != NULL; i++) {
-        if (PyDict_SetItemString(result, name, castagnoli_kernel_supported(i) ? Py_True : Py_False) < 0)
+        status = PyUnicode_FromString(statuses[castagnoli_kernel_status(i)]);
+        if (status == NULL || PyDict_SetItemString(result, name, status) < 0)
             Py_CLEAR(result);
+        Py_XDECREF(status);
     }
     return result;
 }
@@ -172,6 +245,10 @@ static PyObject *use_kernel(PyObject *module, PyObject *name)
     case -2:
         PyErr_Format(PyExc_ValueError, "use_kernel(): this CPU or OS does not support the %R kernel", name);
         return NULL;
+    case -3:
+        PyErr_Format(PyExc_ValueError, "use_kernel(): the %R kernel failed its self-test on this machine "
+                     "(a miscompiled build or a faulty CPU): it is never used; report it", name);
+        return NULL;
     default:
         PyErr_Format(PyExc_ValueError, "use_kernel(): unknown kernel %R; expected one of kernels()", name);
         return NULL;
@@ -180,14 +257,22 @@ static PyObject *use_kernel(PyObject *module, PyObject *name)
 
 static PyMethodDef methods[] = {
     {"crc32c", (PyCFunction)(void (*)(void))crc32c, METH_FASTCALL | METH_KEYWORDS,
-     "crc32c(data, value=0) -> int\n\nThe CRC-32C of data, continuing from value like zlib.crc32."},
+     "crc32c($module, /, data, value=0, *, threads=None)\n--\n\n"
+     "The CRC-32C of data, continuing from value like zlib.crc32.\n\n"
+     "threads: read a buffer of several MiB on up to this many threads (None: one)."},
+    {"crc32c_combine", (PyCFunction)(void (*)(void))combine, METH_FASTCALL | METH_KEYWORDS,
+     "crc32c_combine($module, /, crc1, crc2, length2)\n--\n\n"
+     "The CRC-32C of A + B from crc1 = crc32c(A), crc2 = crc32c(B) and length2 = len(B)."},
     {"_update", (PyCFunction)(void (*)(void))update, METH_FASTCALL,
-     "_update(data, value) -> int\n\nCrc32c.update's arithmetic."},
-    {"kernel", kernel, METH_NOARGS, "kernel() -> str\n\nThe name of the kernel in use."},
+     "_update($module, data, value, threads, who, /)\n--\n\nCrc32c's arithmetic."},
+    {"kernel", kernel, METH_NOARGS, "kernel($module, /)\n--\n\nThe name of the kernel in use."},
     {"kernels", kernels, METH_NOARGS,
-     "kernels() -> dict[str, bool]\n\nEvery kernel, fastest first, and whether this CPU and OS support it."},
+     "kernels($module, /)\n--\n\n"
+     "Every kernel, fastest first, with its status here: 'ok', 'unsupported' (this CPU or OS lacks its\n"
+     "instructions) or 'failed self-test' (it disagreed with the portable kernel at import: never used)."},
     {"use_kernel", use_kernel, METH_O,
-     "use_kernel(name) -> None\n\nForce a kernel (tests and benchmarks); ValueError if unknown or unsupported."},
+     "use_kernel($module, name, /)\n--\n\n"
+     "Force a kernel (tests and benchmarks); ValueError unless its status is 'ok'."},
     {NULL, NULL, 0, NULL},
 };
 

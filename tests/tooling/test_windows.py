@@ -13,6 +13,7 @@ from conftest import ROOT, VERSION, assemble_wheel
 MINGW = shutil.which("x86_64-w64-mingw32-gcc")
 needs_mingw = pytest.mark.skipif(MINGW is None, reason="x86_64-w64-mingw32-gcc is not installed (.ci/run installs it)")
 REPAIR = ROOT / "scripts" / "repair_windows_wheel.py"
+KERNEL_SOURCES = sorted(p for p in (ROOT / "src" / "native").glob("*.c") if p.name not in ("module.c", "threads.c"))
 
 
 def mingw(tmp_path: Path, name: str, source: str, *flags: str) -> Path:
@@ -26,11 +27,11 @@ def mingw(tmp_path: Path, name: str, source: str, *flags: str) -> Path:
 
 @pytest.fixture
 def windows_dll(tmp_path: Path) -> Path:
-    """src/native/crc32c.c built as a 64-bit Windows DLL with the static runtime, -Werror clean."""
+    """The kernels (src/native/*.c but the Python binding) as a 64-bit Windows DLL, -Werror clean."""
     assert MINGW is not None
     out = tmp_path / "castagnoli.dll"
     subprocess.run([MINGW, "-shared", "-O2", "-Wall", "-Wextra", "-Werror", "-DCASTAGNOLI_SHARED",
-                    "-o", out, ROOT / "src" / "native" / "crc32c.c"], check=True)
+                    "-o", out, *KERNEL_SOURCES], check=True)
     return out
 
 
@@ -45,8 +46,9 @@ def test_kernels_compile_for_windows_and_export_only_the_kernel_api(windows_dll:
     pe = pefile.PE(str(windows_dll))
     assert pe.FILE_HEADER.Machine == pefile.MACHINE_TYPE["IMAGE_FILE_MACHINE_AMD64"]
     exported = {s.name.decode() for s in pe.DIRECTORY_ENTRY_EXPORT.symbols}
-    assert exported == {"castagnoli_crc32c", "castagnoli_init", "castagnoli_kernel", "castagnoli_kernel_name",
-                        "castagnoli_kernel_supported", "castagnoli_use_kernel"}
+    assert exported == {"castagnoli_crc32c", "castagnoli_combine", "castagnoli_init",
+                        "castagnoli_kernel", "castagnoli_kernel_name", "castagnoli_kernel_status",
+                        "castagnoli_use_kernel"}
 
 
 @needs_mingw

@@ -1,0 +1,96 @@
+"""python -m castagnoli [FILE ...]: print the CRC-32C of each file, like the common checksum tools.
+
+One line per file, `<crc> <name>`; `-` or no FILE reads standard input. A file
+that cannot be read gets one `error:` line on stderr and the others go on; the
+exit status is then 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import nullcontext
+from typing import BinaryIO
+
+from . import __version__, crc32c, crc32c_file
+
+FORMATS = {
+    "hex": lambda crc: f"{crc:08x}",
+    "int": str,
+    # Google Cloud Storage's x-goog-hash crc32c=, as `gsutil hash -c` prints it
+    "base64": lambda crc: base64.b64encode(crc.to_bytes(4, "big")).decode("ascii"),
+}
+PROGRESS_AFTER = 1.0  # seconds: only files that take longer show progress on a terminal
+
+
+class Progress:
+    """A binary file whose reads draw `name: N MiB (P%)` on a terminal once they take a while."""
+
+    def __init__(self, handle: BinaryIO, name: str, terminal: BinaryIO | None) -> None:
+        self.handle, self.name, self.terminal = handle, name, terminal
+        self.done, self.start, self.shown = 0, time.monotonic(), False
+        try:
+            self.total = os.fstat(handle.fileno()).st_size
+        except (OSError, ValueError):
+            self.total = 0
+
+    def readinto(self, view: memoryview) -> int | None:
+        n = self.handle.readinto(view)
+        self.done += n or 0
+        if self.terminal is not None and time.monotonic() - self.start > PROGRESS_AFTER:
+            share = f" ({100 * self.done // self.total}%)" if self.total else ""
+            self.terminal.write(f"\r{self.name}: {self.done >> 20} MiB{share}".encode(errors="replace"))
+            self.terminal.flush()
+            self.shown = True
+        return n
+
+    def clear(self) -> None:
+        if self.shown and self.terminal is not None:
+            self.terminal.write(b"\r\x1b[K")
+            self.terminal.flush()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m castagnoli", description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("files", nargs="*", metavar="FILE", help="files to read ('-' or none: standard input)")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="hex",
+                        help="hex (default), int, or base64: the big-endian CRC as Google Cloud Storage shows it")
+    parser.add_argument("--threads", type=int, default=None, metavar="N",
+                        help="read each chunk of a large file on up to N threads (default: one)")
+    parser.add_argument("--version", action="version", version=f"castagnoli {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        crc32c(b"", threads=args.threads)
+    except ValueError as exc:
+        parser.error(str(exc))
+    show = FORMATS[args.format]
+    terminal = sys.stderr.buffer if sys.stderr.isatty() else None
+    status = 0
+    for name in args.files or ["-"]:
+        try:
+            with open(name, "rb") if name != "-" else nullcontext(sys.stdin.buffer) as handle:
+                reader = Progress(handle, name, terminal)
+                try:
+                    crc = crc32c_file(reader, threads=args.threads)  # type: ignore[arg-type]
+                finally:
+                    reader.clear()
+        except OSError as exc:
+            print(f"error: {name}: cannot read it ({exc.strerror or exc}): expected a readable file; "
+                  "check the path and its permissions", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{show(crc)} {name}", flush=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""What the package tests share: the published vectors and the fixture that forces each kernel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from castagnoli import _crc32c, kernel as kernel_in_use, kernels
+
+KERNELS = ["avx512", "avx2", "pclmul", "sse42", "portable"]
+
+# RFC 3720 appendix B.4, and the customary check value.
+VECTORS = [
+    pytest.param(bytes(32), 0x8A9136AA, id="32-zero-bytes"),
+    pytest.param(b"\xff" * 32, 0x62A8AB43, id="32-ff-bytes"),
+    pytest.param(bytes(range(32)), 0x46DD794E, id="ascending-0-31"),
+    pytest.param(bytes(range(31, -1, -1)), 0x113FDB5C, id="descending-31-0"),
+    pytest.param(b"123456789", 0xE3069283, id="check-123456789"),
+    pytest.param(b"", 0, id="empty"),
+]
+
+
+@pytest.fixture(params=KERNELS)
+def kernel(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each kernel forced in turn; skipped where this CPU lacks it (and forcing it must fail)."""
+    name: str = request.param
+    if kernels()[name] != "ok":
+        with pytest.raises(ValueError, match="does not support|failed its self-test"):
+            _crc32c.use_kernel(name)
+        pytest.skip(f"this CPU or OS lacks the {name} kernel's instructions")
+    before = kernel_in_use()
+    _crc32c.use_kernel(name)
+    try:
+        yield name
+    finally:
+        _crc32c.use_kernel(before)

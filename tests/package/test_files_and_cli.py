@@ -1,0 +1,128 @@
+"""Files and streams: crc32c_file, hashlib.file_digest, and python -m castagnoli on real files."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import crc32c as reference
+import pytest
+
+import castagnoli
+from castagnoli import Crc32c, crc32c_file
+
+EMPTY_GCS = "AAAAAA=="  # Google Cloud Storage's crc32c of an empty object (x-goog-hash)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    data = random.Random(2).randbytes((3 << 20) + 17)
+    paths = {"empty": tmp_path / "empty", "check": tmp_path / "check.txt", "large": tmp_path / "large.bin",
+             "spaced": tmp_path / "a name with spaces"}
+    paths["empty"].write_bytes(b"")
+    paths["check"].write_bytes(b"123456789")
+    paths["large"].write_bytes(data)
+    paths["spaced"].write_bytes(b"123456789")
+    return paths
+
+
+def test_crc32c_file_reads_paths_and_open_binary_files(files: dict[str, Path]) -> None:
+    data = files["large"].read_bytes()
+    assert crc32c_file(files["large"]) == reference.crc32c(data)
+    assert crc32c_file(str(files["check"])) == 0xE3069283
+    assert crc32c_file(files["empty"]) == 0
+    with files["large"].open("rb") as handle:
+        handle.seek(100)
+        assert crc32c_file(handle, threads=2) == reference.crc32c(data[100:])  # from where the file is
+    assert crc32c_file(io.BytesIO(data)) == reference.crc32c(data)
+
+
+def test_crc32c_file_refuses_text_files_and_bad_threads(files: dict[str, Path]) -> None:
+    with files["check"].open() as text, pytest.raises(TypeError, match="open it with 'rb'"):
+        crc32c_file(text)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="threads must be"):
+        crc32c_file(files["check"], threads=0)
+    with pytest.raises(FileNotFoundError):
+        crc32c_file(files["check"].parent / "missing")
+
+
+def test_hashlib_file_digest_takes_the_class(files: dict[str, Path]) -> None:
+    if sys.version_info < (3, 11):  # pragma: no cover - requires-python is >= 3.11
+        pytest.skip("hashlib.file_digest is new in 3.11")
+    with files["check"].open("rb") as handle:
+        digest = hashlib.file_digest(handle, Crc32c)  # type: ignore[arg-type]
+    assert digest.hexdigest() == "e3069283"
+
+
+def cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "castagnoli", *args], input=stdin.decode(), capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_cli_prints_one_line_per_file_like_the_checksum_tools(files: dict[str, Path]) -> None:
+    large = reference.crc32c(files["large"].read_bytes())
+    result = cli(str(files["check"]), str(files["empty"]), str(files["large"]), str(files["spaced"]))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"e3069283 {files['check']}", f"00000000 {files['empty']}",
+                                          f"{large:08x} {files['large']}", f"e3069283 {files['spaced']}"]
+    assert result.stderr == ""  # no progress line when stderr is not a terminal
+
+
+def test_cli_formats_int_and_the_google_cloud_storage_base64(files: dict[str, Path]) -> None:
+    assert cli("--format", "int", str(files["check"])).stdout == f"3808858755 {files['check']}\n"
+    assert cli("--format", "base64", str(files["empty"]), str(files["check"])).stdout.splitlines() == [
+        f"{EMPTY_GCS} {files['empty']}", f"4waSgw== {files['check']}"]
+
+
+def test_cli_reads_standard_input_for_dash_or_no_file() -> None:
+    assert cli(stdin=b"123456789").stdout == "e3069283 -\n"
+    assert cli("-", stdin=b"123456789").stdout == "e3069283 -\n"
+
+
+def test_cli_reports_each_unreadable_file_and_goes_on(files: dict[str, Path], tmp_path: Path) -> None:
+    result = cli(str(tmp_path / "missing"), str(tmp_path), str(files["check"]))
+    assert result.returncode == 1
+    assert result.stdout == f"e3069283 {files['check']}\n"
+    errors = result.stderr.splitlines()
+    assert len(errors) == 2 and all(line.startswith("error: ") for line in errors)
+    assert "missing: cannot read it (No such file or directory)" in errors[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads any file")
+def test_cli_reports_a_file_without_read_permission(files: dict[str, Path]) -> None:
+    files["check"].chmod(0)
+    result = cli(str(files["check"]))
+    assert result.returncode == 1 and "Permission denied" in result.stderr
+
+
+def test_cli_usage_errors_exit_2() -> None:
+    for args in (["--format", "crc"], ["--threads", "0", "-"]):
+        result = cli(*args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, args
+
+
+def test_cli_progress_shows_only_on_a_terminal_for_slow_files(files: dict[str, Path]) -> None:
+    from castagnoli.__main__ import Progress
+
+    terminal = io.BytesIO()
+    with files["large"].open("rb") as handle:
+        reader = Progress(handle, "large.bin", terminal)
+        reader.start -= 5  # as if it had been reading for 5 s
+        crc = crc32c_file(reader)  # type: ignore[arg-type]
+        reader.clear()
+    assert crc == reference.crc32c(files["large"].read_bytes())
+    assert b"\rlarge.bin: 3 MiB (100%)" in terminal.getvalue() and terminal.getvalue().endswith(b"\r\x1b[K")
+
+
+def test_main_is_in_process_callable(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from castagnoli.__main__ import main
+
+    assert main([str(files["check"])]) == 0
+    assert capsys.readouterr().out == f"e3069283 {files['check']}\n"
+    assert castagnoli.__version__
