@@ -3,7 +3,8 @@
 
 Runs the release check on the wheels, starts pypiserver on 127.0.0.1 (free port,
 htpasswd upload auth), runs the conflict check against it, uploads every wheel
-with `twine upload`, installs castagnoli==<version> from that index into a fresh
+with `twine upload`, runs the published check (the index serves exactly the
+verified bytes), installs castagnoli==<version> from that index into a fresh
 virtual environment, smoke-tests it, and stops the server. It asserts only what
 PyPI does too (nothing about refusing identical re-uploads, which PyPI accepts).
 Each step is printed with its time. It leaves nothing running and DIST unchanged,
@@ -179,6 +180,11 @@ def rehearse(dist: Path, full_set: bool, workdir: Path) -> None:
             if uploaded.returncode != 0:
                 raise RehearsalError(f"twine upload failed:\n{uploaded.stdout}{uploaded.stderr}")
             detail.append(f"{len(wheels)} file(s)")
+        with steps.step("published check (release_check.py published-check)") as detail:
+            out = run_step([sys.executable, HERE / "release_check.py", "published-check", dist,
+                            "--platforms", "linux,windows" if full_set else "host", "--index-url", index.simple_url,
+                            "--wait", "30"], "the published check", cwd=ROOT)
+            detail.append(out.strip().splitlines()[-1])
         with steps.step(f"pip install castagnoli=={version} into a fresh venv") as detail:
             venv.create(workdir / "venv", with_pip=True)
             python = workdir / "venv" / ("Scripts" if os.name == "nt" else "bin") / "python"
@@ -202,6 +208,20 @@ def rehearse(dist: Path, full_set: bool, workdir: Path) -> None:
         detail.append(f"{len(before)} file(s) in {dist} as before")
 
 
+@contextlib.contextmanager
+def temporary_env(name: str, value: str) -> Iterator[None]:
+    """os.environ[name] = value inside the block, as before after it."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")  # unwinds the with-blocks: server stopped, temp dir removed
 
@@ -221,7 +241,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop)
     try:
         with tempfile.TemporaryDirectory(prefix="castagnoli-rehearsal-") as workdir:
-            rehearse(dist.resolve(), full_set, Path(workdir))
+            # every temporary file of the steps' processes (ensurepip's too) lands inside workdir
+            (Path(workdir) / "tmp").mkdir()
+            with temporary_env("TMPDIR", str(Path(workdir) / "tmp")):
+                rehearse(dist.resolve(), full_set, Path(workdir))
     except RehearsalError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -33,11 +33,13 @@ elif [[ -n ${TAG:-} ]]; then
 elif [[ ${GITHUB_REF_TYPE:-} == tag && -n ${GITHUB_REF_NAME:-} ]]; then
   tag=$GITHUB_REF_NAME source="GITHUB_REF_NAME"
 else
-  # release_check.py tag reports a missing or bad version itself.
-  tag="v$(sed -n 's/^version = "\(.*\)"$/\1/p' pyproject.toml | head -n 1)" source="pyproject.toml"
+  # release_check.py version says in one line what is wrong with pyproject.toml.
+  version=$("${check[@]}" version) || exit 1
+  tag="v$version" source="pyproject.toml"
 fi
 if [[ -n ${DIST:-} ]]; then
-  dist=$DIST platforms="linux,windows" scope="full release set"
+  dist=${DIST%/} platforms="linux,windows" scope="full release set"  # DIST=dist/ shows as dist/, not dist//
+  dist=${dist:-/}
 else
   dist=dist platforms="host" scope="host wheel only"
 fi
@@ -47,6 +49,11 @@ printf 'release check for tag %q (from %s), wheels in %q (%s)\n' "$tag" "$source
 "${check[@]}" git -- "$tag"
 wheels=$("${check[@]}" dist --tag="$tag" --platforms "$platforms" -- "$dist")
 echo "ok: $dist/ holds exactly the expected wheels, each sound"
+if [[ -n ${GITHUB_REPOSITORY:-} ]]; then
+  echo "ok: their METADATA names https://github.com/$GITHUB_REPOSITORY, the repository that publishes them"
+else
+  echo "skipped: the Project-URL check (GITHUB_REPOSITORY is not set, so there is no repository to compare [project.urls] with; CI sets it)"
+fi
 
 # The names below were validated by release_check.py dist: exactly the release names.
 files=()
@@ -71,7 +78,7 @@ while IFS=$'\t' read -r platform file size sha; do
 done <<<"$wheels"
 
 if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
-  {
+  if ! {
     echo "### Release check: $tag"
     echo
     echo "| platform | wheel | bytes | sha256 |"
@@ -81,7 +88,10 @@ if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
     done <<<"$wheels"
     echo
     echo "Tag, checkout, wheel set, \`twine check --strict\` and \`abi3audit --strict\`: ok."
-  } >>"$GITHUB_STEP_SUMMARY"
+  } 2>/dev/null >>"$GITHUB_STEP_SUMMARY"; then
+    printf 'error: cannot append the report to GITHUB_STEP_SUMMARY=%q: expected a writable file (GitHub sets one in CI); unset it locally\n' "$GITHUB_STEP_SUMMARY" >&2
+    exit 1
+  fi
 fi
 
 echo

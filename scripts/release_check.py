@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """The release check for castagnoli: the Python half of `make release-check` (release-check.sh).
 
+  release_check.py version [--pyproject FILE]
+      Prints the [project] version of pyproject.toml (read with tomllib: the one
+      reader the Makefile and release-check.sh use too).
   release_check.py tag TAG [--pyproject FILE]
       TAG is 'v' plus a stable X.Y.Z equal to the [project] version of pyproject.toml.
   release_check.py dist DIR [--tag TAG] [--pyproject FILE] [--platforms LIST]
@@ -13,7 +16,13 @@
   release_check.py conflict-check DIR --index-url URL
       The conflict check: no wheel in DIR is on the index under the same name with
       other content (that version would be burnt). Identical files are fine: PyPI
-      accepts their re-upload as a no-op.
+      accepts their re-upload as a no-op. Fails too when a wheel is missing from a
+      release PyPI no longer takes new files for (first upload over 14 days ago).
+  release_check.py published-check DIR --index-url URL [--repository OWNER/NAME] [--wait SECONDS]
+      After the upload: the index lists and serves each wheel in DIR with its
+      sha256; on PyPI and TestPyPI its PEP 740 provenance names this repository's
+      publish.yml and environment pypi, and verifies. Not listed yet: asked again
+      until the wait (default 600 s) runs out.
 
 Exit status: 0 when everything holds; 1 with one 'error: ...' line per problem
 (what was expected, what was found, how to fix it); 2 for a usage error.
@@ -28,6 +37,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from release_config import PROJECT, Release, load_release
 from release_text import report, shown
@@ -40,8 +50,9 @@ class UsageError(Exception):
     """A bad command line: exit 2."""
 
 
-def dist_problems(directory: Path, release: Release) -> tuple[list[str], list[str]]:
-    """(report lines, problems): DIR must hold exactly the release's wheels and nothing else."""
+def dist_problems(directory: Path, release: Release, source_url: str | None = None) -> tuple[list[str], list[str]]:
+    """(report lines, problems): DIR must hold exactly the release's wheels and nothing else (naming
+    `source_url` in their METADATA, when given)."""
     from release_wheel import wheel_problems
 
     try:
@@ -53,8 +64,8 @@ def dist_problems(directory: Path, release: Release) -> tuple[list[str], list[st
                     return [], [f"{shown(directory)} holds more than {MAX_DIR_ENTRIES} entries: expected the "
                                 "release wheels only; pass the directory of wheels"]
     except FileNotFoundError:
-        return [], [f"{shown(directory)} does not exist: expected a directory of wheels; build them with "
-                    "'make wheel', or pass DIST=DIR"]
+        return [], [f"{shown(directory)} does not exist: expected a directory of wheels; pass DIST=DIR holding "
+                    "them (the host wheel: 'make wheel'; the release set: the CI run's artifacts, RELEASING.md)"]
     except NotADirectoryError:
         return [], [f"{shown(directory)} is not a directory: expected a directory of wheels; pass DIST=DIR"]
     except OSError as exc:
@@ -74,7 +85,7 @@ def dist_problems(directory: Path, release: Release) -> tuple[list[str], list[st
         elif not name.endswith(".whl"):
             problems.append(f"{shown(name)}: stray file in {shown(directory)}: expected wheels only; remove it")
         else:
-            wheel, wheel_issues = wheel_problems(path, release)
+            wheel, wheel_issues = wheel_problems(path, release, source_url)
             problems += wheel_issues
             if wheel is not None:
                 found[wheel.platform.name].append(name)
@@ -122,6 +133,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"ok: nothing uncommitted; tag {shown(args.tag)} is free or already on HEAD")
         return report(problems)
     release, problems = load_release(args.pyproject)
+    if args.command == "version":
+        if release is None:
+            return report(problems)
+        print(release.version)
+        return 0
     if args.command == "tag" or args.tag is not None:
         problems = check_tag(args.tag, release.version if release else None) + problems
     if release is None or problems:
@@ -130,12 +146,34 @@ def run(args: argparse.Namespace) -> int:
         print(f"ok: tag {args.tag} matches the [project] version of {shown(args.pyproject)}")
         return 0
     if args.command == "dist":
-        lines, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
+        repository = os.environ.get("GITHUB_REPOSITORY")
+        source_url = f"https://github.com/{repository}" if repository else None
+        lines, problems = dist_problems(args.dir, select_platforms(release, args.platforms), source_url)
         if problems:
             return report(problems)
         print("\n".join(lines))
         return 0
+    if args.command == "published-check":
+        return run_published(args, release)
     return run_index(args, release)
+
+
+def run_published(args: argparse.Namespace, release: Release) -> int:
+    from release_published import Wheel, provenance_required, published_check
+
+    repository = args.repository or os.environ.get("GITHUB_REPOSITORY") or None
+    if repository is None and (args.require_provenance or provenance_required(args.index_url)):
+        raise UsageError("the provenance on this index is checked against the repository that publishes: pass "
+                         "--repository OWNER/NAME (make: GITHUB_REPOSITORY=OWNER/NAME)")
+    lines, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
+    if problems:
+        return report(problems)
+    wheels = [Wheel(args.dir / fields[1], fields[3], int(fields[2])) for fields in (line.split("\t") for line in lines)]
+    oks, problems = published_check(wheels, PROJECT, release.version, args.index_url, repository=repository,
+                                    require_provenance=args.require_provenance, wait=args.wait)
+    for line in oks:
+        print(f"ok: {line}")
+    return report(problems)
 
 
 def run_index(args: argparse.Namespace, release: Release) -> int:
@@ -149,7 +187,7 @@ def run_index(args: argparse.Namespace, release: Release) -> int:
         published = published_files(args.index_url, PROJECT)
     except IndexReadError as exc:
         return report([f"{exc}; nothing is assumed about what is published: check the URL and retry"])
-    notes, problems = conflicts(wheels, published)
+    notes, problems = conflicts(wheels, published, release.version)
     for note in notes:
         print(f"ok: {note}")
     return report(problems)
@@ -159,10 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="release_check.py", description=(__doc__ or "").split("\n\n")[0],
         epilog="Exit status: 0 all checks pass; 1 problems found, one 'error:' line each; 2 usage error.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{tag,dist,git,conflict-check}")
+    sub = parser.add_subparsers(dest="command", required=True,
+                                metavar="{version,tag,dist,git,conflict-check,published-check}")
     pyproject = argparse.ArgumentParser(add_help=False)
     pyproject.add_argument("--pyproject", type=Path, default=Path("pyproject.toml"), metavar="FILE",
                            help="the pyproject.toml to read (default: ./pyproject.toml)")
+    version = sub.add_parser("version", parents=[pyproject], help="print the [project] version of pyproject.toml")
+    version.set_defaults(tag=None)
     tag = sub.add_parser("tag", parents=[pyproject], help="check a release tag against pyproject.toml")
     tag.add_argument("tag", metavar="TAG", help="the release tag, e.g. v1.2.3 (put -- before one starting with -)")
     platforms = argparse.ArgumentParser(add_help=False)
@@ -174,13 +215,48 @@ def build_parser() -> argparse.ArgumentParser:
     git = sub.add_parser("git", help="check the checkout: nothing uncommitted, the tag free or on HEAD")
     git.add_argument("tag", metavar="TAG", help="the release tag, e.g. v1.2.3")
     git.add_argument("--root", type=Path, default=Path("."), help="the checkout (default: .)")
-    index = sub.add_parser("conflict-check", parents=[pyproject, platforms],
+    index_url = argparse.ArgumentParser(add_help=False)
+    index_url.add_argument("dir", metavar="DIR", type=Path, help="the verified wheels, e.g. dist")
+    index_url.add_argument("--index-url", required=True, metavar="URL", type=http_url,
+                           help="the simple API root, e.g. https://pypi.org/simple/")
+    index = sub.add_parser("conflict-check", parents=[pyproject, platforms, index_url],
                            help="the conflict check: no wheel in DIR is on the index with other content")
-    index.add_argument("dir", metavar="DIR", type=Path, help="the verified wheels, e.g. dist")
-    index.add_argument("--index-url", required=True, metavar="URL",
-                       help="the simple API root, e.g. https://pypi.org/simple/")
     index.set_defaults(tag=None)
+    published = sub.add_parser("published-check", parents=[pyproject, platforms, index_url],
+                               help="after the upload: the index serves exactly the wheels in DIR, attested")
+    published.add_argument("--repository", metavar="OWNER/NAME",
+                           help="the GitHub repository whose publish.yml must have published them "
+                                "(default: $GITHUB_REPOSITORY)")
+    published.add_argument("--wait", type=seconds, default=600.0, metavar="SECONDS",
+                           help="ask again for a file not listed yet until this many seconds passed (default 600)")
+    published.add_argument("--require-provenance", action="store_true",
+                           help="require provenance on any index, not only PyPI and TestPyPI (tests)")
+    published.set_defaults(tag=None)
     return parser
+
+
+def http_url(text: str) -> str:
+    """An http(s) URL with a host (argparse type)."""
+    try:
+        parts = urlsplit(text)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise argparse.ArgumentTypeError(f"{shown(text)}: expected an http(s) URL of a simple-API index, such as "
+                                         "https://pypi.org/simple/")
+    return text
+
+
+def seconds(text: str) -> float:
+    """A number of seconds from 0 to a day (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError(f"{shown(text)}: expected a number of seconds from 0 to 86400")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def uncommitted_problems(root: Path) -> list[str]:
         return []
     listed = ", ".join(shown(path) for path in changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
     return [f"uncommitted changes in what the release is built from: {listed}: expected a clean checkout so that "
-            "the tag names exactly what was checked; commit or stash them (git status shows them)"]
+            "the tag names exactly what was checked; commit them, or stash them with 'git stash -u' (plain "
+            "git stash leaves untracked files)"]
 
 
 def tag_state_problems(root: Path, tag: str) -> list[str]:
@@ -45,9 +47,11 @@ def tag_state_problems(root: Path, tag: str) -> list[str]:
     head = git(root, "rev-parse", "--verify", "HEAD").stdout.strip()
     if tagged.stdout.strip() == head:
         return []
-    return [f"tag {shown(tag)} already exists on commit {tagged.stdout.strip()[:12]}: expected it free or on HEAD "
-            f"({head[:12]}); a released version cannot be released again: bump [project] version in "
-            "pyproject.toml and commit (or, if the tag was never pushed, git tag -d TAG)"]
+    tag = tag if re.fullmatch(r"v[0-9.]{1,40}", tag) else shown(tag)  # safe to print inside a command
+    return [f"tag {tag} already exists on commit {tagged.stdout.strip()[:12]}: expected it free or on HEAD "
+            f"({head[:12]}); if nothing of {tag[1:]} is on PyPI yet (a failed build), move the tag to HEAD: "
+            f"git tag -f {tag} && git push --force origin {tag}; if it is published, bump [project] version in "
+            "pyproject.toml, commit, and release that"]
 
 
 def checkout_problems(root: Path, tag: str) -> list[str]:

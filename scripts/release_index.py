@@ -14,7 +14,9 @@ and credentials in the URL never shown.
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -24,6 +26,8 @@ from release_text import redacted, shown
 MAX_PAGE_BYTES = 8 << 20
 ROOT_PROBE_BYTES = 64 << 10
 DEADLINE_SECONDS = 60.0
+# Warehouse refuses new files for a release whose first file is older than this.
+NEW_FILES_WINDOW = datetime.timedelta(days=14)
 ACCEPT = ("application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
           "text/html;q=0.1")
 
@@ -36,6 +40,11 @@ class IndexReadError(Exception):
 class Published:
     sha256: str | None  # lowercase hex
     yanked: str | None  # the reason ('' when none given), None when not yanked
+    url: str = ""  # the file's download URL, absolute
+    size: int | None = None  # PEP 700, when the index says
+    upload_time: datetime.datetime | None = None  # PEP 700, when the index says
+    version: str | None = None  # from the file name
+    provenance_url: str | None = None  # PEP 740, when the index says
 
 
 @dataclass(frozen=True)
@@ -46,8 +55,9 @@ class Answer:
     url: str
 
 
-def fetch(url: str, limit: int, deadline: float, *, partial: bool = False) -> Answer:
-    """GET `url`: redirects only on the same host, at most `limit` bytes (or the first `limit` if partial)."""
+def fetch(url: str, limit: int, deadline: float, *, partial: bool = False, what: str = "one project page") -> Answer:
+    """GET `url`: redirects only on the same host, at most `limit` bytes (or the first `limit` if partial),
+    the whole answer within `deadline` (time.monotonic()), however slowly the server sends it."""
     import requests
 
     shown_url = redacted(url)
@@ -67,7 +77,9 @@ def fetch(url: str, limit: int, deadline: float, *, partial: bool = False) -> An
                     url = target
                     continue
                 body = bytearray()
-                for block in response.iter_content(64 << 10):
+                # read1: whatever has arrived (at most 64 KiB), so a server that drips
+                # one byte at a time meets the deadline after its next byte
+                while block := response.raw.read1(64 << 10, decode_content=True):
                     body += block
                     if time.monotonic() > deadline:
                         raise IndexReadError(f"the index at {shown_url} did not answer within "
@@ -76,10 +88,10 @@ def fetch(url: str, limit: int, deadline: float, *, partial: bool = False) -> An
                         if partial:
                             break
                         raise IndexReadError(f"the index at {shown_url} answered more than {limit} bytes: "
-                                             "expected one project page")
+                                             f"expected {what}")
                 content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                 return Answer(response.status_code, content_type, bytes(body), url)
-        except requests.RequestException as exc:
+        except (requests.RequestException, OSError) as exc:  # urllib3's read errors come through read1 as is
             raise IndexReadError(f"the index at {shown_url} cannot be reached ({exc.__class__.__name__})") from None
     raise IndexReadError(f"the index at {shown_url} redirects more than 3 times")
 
@@ -119,6 +131,7 @@ def published_files(index_url: str, project: str, timeout: float = DEADLINE_SECO
                                      f"not {project}")
             page = ProjectPage.from_json_data(data, answer.url)
         elif answer.content_type in ("text/html", "application/vnd.pypi.simple.v1+html"):
+            html_page_problem(answer.body, project, shown_url)
             page = ProjectPage.from_html(project, answer.body.decode("utf-8"), answer.url)
         else:
             raise IndexReadError(f"the index at {shown_url} answered {shown(answer.content_type)}: expected a "
@@ -131,16 +144,25 @@ def published_files(index_url: str, project: str, timeout: float = DEADLINE_SECO
     files: dict[str, Published] = {}
     for package in page.packages:
         name = package.filename
-        try:
-            ours = name.endswith(".whl") and parse_wheel_filename(name)[0] == project
-        except ValueError:
-            ours = False
-        if not ours and not name.startswith(f"{project}-"):
-            raise IndexReadError(f"the index at {shown_url} lists {shown(name)} on {project}'s page, which is not "
-                                 f"a {project} file: the answer cannot be trusted")
+        version = None
+        if name.endswith(".whl"):
+            try:
+                parsed = parse_wheel_filename(name)
+            except ValueError:  # also int()'s refusal of a 4,301-digit version part
+                parsed = None
+            if parsed is None and name.startswith(f"{project}-"):
+                raise IndexReadError(f"the index at {shown_url} lists {shown(name[:120])} on {project}'s page, "
+                                     "which is not a valid wheel name: the answer cannot be trusted")
+            if parsed is not None and parsed[0] == project:
+                version = str(parsed[1])
+        if version is None and not name.startswith(f"{project}-"):
+            raise IndexReadError(f"the index at {shown_url} lists {shown(name[:120])} on {project}'s page, which "
+                                 f"is not a {project} file: the answer cannot be trusted")
         digest = package.digests.get("sha256")
         entry = Published(digest.lower() if digest else None,
-                          (package.yanked_reason or "") if package.is_yanked else None)
+                          (package.yanked_reason or "") if package.is_yanked else None,
+                          url=package.url, size=package.size, upload_time=package.upload_time, version=version,
+                          provenance_url=package.provenance_url)
         if name in files and files[name].sha256 != entry.sha256:
             raise IndexReadError(f"the index at {shown_url} lists {shown(name)} twice with different sha256: "
                                  "the answer cannot be trusted")
@@ -151,10 +173,48 @@ def published_files(index_url: str, project: str, timeout: float = DEADLINE_SECO
     return files
 
 
-def conflicts(wheels: dict[str, str], published: dict[str, Published]) -> tuple[list[str], list[str]]:
-    """(notes, problems) for our wheels (name -> sha256) against what the index holds."""
+HTML_TITLE = re.compile(rb"<title>\s*Links for ([^<]{1,200}?)\s*</title>", re.IGNORECASE)
+
+
+def html_page_problem(body: bytes, project: str, shown_url: str) -> None:
+    """IndexReadError unless `body` is a PEP 503 page of `project` (not JSON served as HTML, not another project)."""
+    from packaging.utils import canonicalize_name
+
+    if body.lstrip()[:1] in (b"{", b"["):
+        raise IndexReadError(f"the index at {shown_url} answered JSON labelled text/html: expected a PEP 503 "
+                             "HTML page or PEP 691 JSON with its own content type; the answer cannot be trusted")
+    title = HTML_TITLE.search(body[:ROOT_PROBE_BYTES])
+    if title is None and b"<a " not in body.lower():
+        raise IndexReadError(f"the index at {shown_url} answered an HTML page that names no project and lists no "
+                             f"file: expected {project}'s simple-API page")
+    if title is not None:
+        named = title[1].decode("utf-8", "replace")
+        if canonicalize_name(named) != project:
+            raise IndexReadError(f"the index at {shown_url} answered a page for {shown(named)}, not {project}")
+
+
+def window_problem(version: str, missing: list[str], published: dict[str, Published],
+                   now: datetime.datetime) -> str | None:
+    """Why PyPI will refuse the `missing` wheels of `version` (its first file is over 14 days old), or None."""
+    times = [t if t.tzinfo else t.replace(tzinfo=datetime.timezone.utc)
+             for p in published.values() if p.version == version and (t := p.upload_time) is not None]
+    if not missing or not times or now - min(times) <= NEW_FILES_WINDOW:
+        return None
+    major, minor, patch = version.split(".")
+    return (f"{', '.join(missing)} is not on the index, and the first file of {version} there was uploaded "
+            f"{min(times):%Y-%m-%d %H:%M} UTC, more than {NEW_FILES_WINDOW.days} days ago: PyPI refuses new "
+            f"files for such a release; bump [project] version to {major}.{minor}.{int(patch) + 1} and release that")
+
+
+def conflicts(wheels: dict[str, str], published: dict[str, Published], version: str = "",
+              now: datetime.datetime | None = None) -> tuple[list[str], list[str]]:
+    """(notes, problems) for our wheels (name -> sha256) of `version` against what the index holds."""
     notes: list[str] = []
     problems: list[str] = []
+    window = window_problem(version, sorted(set(wheels) - set(published)), published,
+                            now or datetime.datetime.now(datetime.timezone.utc))
+    if window is not None:
+        problems.append(window)
     for name, sha256 in sorted(wheels.items()):
         there = published.get(name)
         if there is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from release_config import STABLE, version_form_problem
 from release_text import shown
 
@@ -11,7 +13,9 @@ MAX_TAG_LENGTH = 128
 def tag_problems(tag: str, version: str | None) -> list[str]:
     """Problems with the form of `tag`; `version` (pyproject's, when known) makes the hints concrete."""
     example = f"v{version}" if version else "v1.2.3"
-    hint = f"use a stable tag such as {example} (a wrong tag already pushed: git push --delete origin TAG)"
+    delete = f"git push --delete origin {shlex.quote(tag)}" if tag.isprintable() and tag.isascii() else \
+        "git push --delete origin followed by that tag"
+    hint = f"push {example} instead (this one, if pushed already: {delete})"
     if tag == "":
         return [f"no tag given: expected v followed by X.Y.Z; pass one, e.g. make check-tag TAG={example}"]
     if len(tag) > MAX_TAG_LENGTH:

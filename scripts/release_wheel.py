@@ -131,7 +131,17 @@ def _read_small(zf: zipfile.ZipFile, member: str) -> bytes:
         return handle.read(MAX_DIST_INFO_FILE_BYTES + 1)
 
 
-def _dist_info_problems(name: str, zf: zipfile.ZipFile, release: Release, platform: Platform) -> list[str]:
+def source_url_problem(name: str, project_urls: dict[str, str], source_url: str) -> str | None:
+    """Why METADATA's Project-URLs do not name `source_url` (the repository that publishes), or None."""
+    if any(url.rstrip("/").lower() == source_url.lower() for url in project_urls.values()):
+        return None
+    found = ", ".join(shown(url) for url in project_urls.values()) or "none"
+    return (f"{name}: METADATA Project-URLs are {found}: expected {source_url}, the repository that publishes it, "
+            "so PyPI's page names it; set it in [project.urls] of pyproject.toml (RELEASING.md, one-time setup)")
+
+
+def _dist_info_problems(name: str, zf: zipfile.ZipFile, release: Release, platform: Platform,
+                        source_url: str | None) -> list[str]:
     dist_info = f"{PROJECT}-{release.version}.dist-info"
     members = set(zf.namelist())
     found = sorted({m.split("/", 1)[0] for m in members if m.split("/", 1)[0].endswith(".dist-info")})
@@ -147,8 +157,10 @@ def _dist_info_problems(name: str, zf: zipfile.ZipFile, release: Release, platfo
     problems: list[str] = []
     from packaging.metadata import parse_email
 
+    from packaging.utils import canonicalize_name
+
     raw, _ = parse_email(_read_small(zf, f"{dist_info}/METADATA"))
-    if raw.get("name") != PROJECT or raw.get("version") != release.version:
+    if canonicalize_name(raw.get("name") or "") != PROJECT or raw.get("version") != release.version:
         problems.append(f"{name}: METADATA says {shown(raw.get('name'))} {shown(raw.get('version'))}: expected "
                         f"{PROJECT} {release.version}; {REBUILD}")
     wheel = BytesParser().parsebytes(_read_small(zf, f"{dist_info}/WHEEL"))
@@ -160,6 +172,9 @@ def _dist_info_problems(name: str, zf: zipfile.ZipFile, release: Release, platfo
     if tags != [expected_tag]:
         problems.append(f"{name}: WHEEL Tag lines {', '.join(map(shown, tags)) or 'none'}: expected exactly "
                         f"{expected_tag}, as in the file name; {REBUILD}")
+    source = None if source_url is None else source_url_problem(name, raw.get("project_urls") or {}, source_url)
+    if source is not None:
+        problems.append(source)
     if platform.module not in members:
         modules = sorted(shown(m) for m in members if m.endswith((".so", ".pyd", ".dll")))
         problems.append(f"{name}: extension {platform.module} is missing: expected it inside the package, found "
@@ -188,7 +203,7 @@ def _record_problems(name: str, zf: zipfile.ZipFile, record: str) -> list[str]:
     return problems
 
 
-def archive_problems(path: Path, release: Release, platform: Platform) -> list[str]:
+def archive_problems(path: Path, release: Release, platform: Platform, source_url: str | None = None) -> list[str]:
     """The inside of one wheel whose entry and name are already valid."""
     name = path.name
     try:
@@ -196,22 +211,22 @@ def archive_problems(path: Path, release: Release, platform: Platform) -> list[s
             problems = _member_problems(name, zf.infolist())
             if problems:
                 return problems
-            return _dist_info_problems(name, zf, release, platform)
+            return _dist_info_problems(name, zf, release, platform, source_url)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
         return [f"{name}: not a sound zip archive ({shown(str(exc))}): expected a wheel; {REBUILD}"]
     except OSError as exc:
         return [f"{name}: cannot be read ({exc.strerror or shown(str(exc))}): expected a readable wheel; {REBUILD}"]
 
 
-def wheel_problems(path: Path, release: Release) -> tuple[Wheel | None, list[str]]:
-    """One directory entry as a release wheel: the wheel, or the problems."""
+def wheel_problems(path: Path, release: Release, source_url: str | None = None) -> tuple[Wheel | None, list[str]]:
+    """One directory entry as a release wheel: the wheel, or the problems (with `source_url`: METADATA names it)."""
     problem = entry_problem(path)
     if problem is not None:
         return None, [problem]
     platform = platform_of_name(path.name, release)
     if platform is None:
         return None, [name_problem(path.name, release)]
-    problems = archive_problems(path, release, platform)
+    problems = archive_problems(path, release, platform, source_url)
     if problems:
         return None, problems
     return Wheel(path, platform, path.stat().st_size, sha256_of(path)), []

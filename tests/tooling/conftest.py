@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import configparser
 import hashlib
+import http.server
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -74,6 +77,17 @@ def assemble_wheel(
     return path
 
 
+def require_tool(command: str, package: str) -> str:
+    """The path of `command`; without it the test is skipped, or fails when CI is set (.ci/run installs it)."""
+    path = shutil.which(command)
+    if path is None:
+        reason = f"{command} is not installed (Debian package {package}; .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}, and CI is set: CI must run every test")
+        pytest.skip(reason)
+    return path
+
+
 def clone_project(dest: Path) -> Path:
     """A fresh clone of this checkout's HEAD at `dest`, as a new machine gets it."""
     subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)
@@ -127,3 +141,47 @@ def pyproject(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "pyproject.toml"
     path.write_text((ROOT / "pyproject.toml").read_text())
     yield path
+
+
+# --- a local server on 127.0.0.1 that answers what a test tells it to -------------------------
+
+Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Handler], str]]:
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(handle: Handler) -> str:
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                handle(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://user:s3cret@127.0.0.1:{server.server_address[1]}/simple/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def answer(body: bytes, status: int = 200, content_type: str = "application/vnd.pypi.simple.v1+json",
+           headers: dict[str, str] | None = None) -> Handler:
+    def handle(request: http.server.BaseHTTPRequestHandler) -> None:
+        request.send_response(status)
+        request.send_header("Content-Type", content_type)
+        for key, value in (headers or {}).items():
+            request.send_header(key, value)
+        request.end_headers()
+        request.wfile.write(body)
+    return handle
+
+
+def page(files: list[dict[str, object]], name: str = "castagnoli") -> bytes:
+    return json.dumps({"meta": {"api-version": "1.1"}, "name": name, "files": files}).encode()

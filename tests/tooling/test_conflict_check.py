@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import json
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import VERSION, assemble_wheel, snapshot
+from conftest import VERSION, Handler, answer, assemble_wheel, page, snapshot
 
 import release_check
 from publish_rehearsal import LocalIndex, local_index, twine_upload
-
-Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
-
 
 def conflict_check(capsys: pytest.CaptureFixture[str], dist: Path, url: str) -> tuple[int, str, str]:
     code = release_check.main(["conflict-check", str(dist), "--index-url", url])
@@ -64,46 +59,7 @@ def test_an_unreachable_index_is_never_read_as_unpublished(capsys: pytest.Captur
     assert code == 1 and "cannot be reached" in err and "nothing is assumed" in err
 
 
-# --- a local server that answers what a broken or hostile index might ------------------------
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Handler], str]]:
-    servers: list[http.server.ThreadingHTTPServer] = []
-
-    def start(handle: Handler) -> str:
-        class H(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                handle(self)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://user:s3cret@127.0.0.1:{server.server_address[1]}/simple/"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-def answer(body: bytes, status: int = 200, content_type: str = "application/vnd.pypi.simple.v1+json",
-           headers: dict[str, str] | None = None) -> Handler:
-    def handle(request: http.server.BaseHTTPRequestHandler) -> None:
-        request.send_response(status)
-        request.send_header("Content-Type", content_type)
-        for key, value in (headers or {}).items():
-            request.send_header(key, value)
-        request.end_headers()
-        request.wfile.write(body)
-    return handle
-
-
-def page(files: list[dict[str, object]], name: str = "castagnoli") -> bytes:
-    return json.dumps({"meta": {"api-version": "1.1"}, "name": name, "files": files}).encode()
-
+# --- a local server that answers what a broken or hostile index might (serve: conftest) -------------
 
 def sha_of(dist: Path, pattern: str) -> tuple[str, str]:
     wheel = next(dist.glob(pattern))
@@ -124,6 +80,16 @@ HOSTILE = {
     "binary junk": (lambda d: answer(bytes(range(256)) * 10), ["malformed"]),
     "not an index root (404 everywhere)": (lambda d: answer(b"<html>not found</html>", 404, "text/html"),
                                            ["not a simple-API index root"]),
+    "PEP 691 JSON served as text/html": (lambda d: answer(page([]), content_type="text/html"),
+                                         ["JSON labelled text/html"]),
+    "an HTML page for another project": (lambda d: answer(
+        b"<html><head><title>Links for evil</title></head><body><h1>Links for evil</h1></body></html>",
+        content_type="text/html"), ["a page for 'evil', not castagnoli"]),
+    "an HTML page that names nothing": (lambda d: answer(b"<html><body>hello</body></html>",
+                                                         content_type="text/html"), ["names no project"]),
+    "a wheel name with a 4,301-digit version": (lambda d: answer(page([{
+        "filename": f"castagnoli-{'9' * 4301}-cp311-abi3-win_amd64.whl", "url": "x", "hashes": {}}])),
+        ["not a valid wheel name"]),
 }
 
 
@@ -154,3 +120,61 @@ def test_a_dist_with_another_version_is_refused_before_asking_the_index(
     shutil.copy2(next(release_dir.glob("*win*")), release_dir / f"castagnoli-0.0.1-{VERSION}.whl")
     code, _, err = conflict_check(capsys, release_dir, "http://127.0.0.1:9/simple/")
     assert code == 1 and "cannot be reached" not in err
+
+
+@pytest.mark.timeout(30)
+def test_an_index_that_drips_one_byte_at_a_time_is_cut_off_at_the_deadline(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, serve: Callable[[Handler], str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import release_index
+
+    def drip(request: http.server.BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+        request.end_headers()
+        for _ in range(200):
+            request.wfile.write(b" ")
+            request.wfile.flush()
+            time.sleep(0.5)
+
+    monkeypatch.setattr(release_index, "DEADLINE_SECONDS", 3.0)
+    monkeypatch.setattr(release_index.published_files, "__defaults__", (3.0,))
+    begun = time.monotonic()
+    code, _, err = conflict_check(capsys, release_dir, serve(drip))
+    assert code == 1 and "did not answer within 3 s" in err
+    assert time.monotonic() - begun < 6
+
+
+@pytest.mark.parametrize("url", ["", "pypi.org/simple/", "file:///tmp/simple/", "ftp://example.org/simple/"])
+def test_an_index_url_that_is_not_http_is_a_usage_error(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                          url: str) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        release_check.main(["conflict-check", str(release_dir), "--index-url", url])
+    assert exit_.value.code == 2
+    assert "expected an http(s) URL" in capsys.readouterr().err
+
+
+def window_page(dist: Path, uploaded: str) -> bytes:
+    name, sha = sha_of(dist, "*win*")
+    return page([{"filename": name, "url": "x", "hashes": {"sha256": sha}, "upload-time": uploaded}])
+
+
+def test_a_missing_wheel_of_a_release_older_than_14_days_fails_before_the_upload(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, serve: Callable[[Handler], str]) -> None:
+    code, _, err = conflict_check(capsys, release_dir, serve(answer(window_page(release_dir, "2026-01-02T03:04:05Z"))))
+    (line,) = err.splitlines()
+    major, minor, patch = VERSION.split(".")
+    assert code == 1 and "manylinux" in line and "uploaded 2026-01-02 03:04 UTC, more than 14 days ago" in line
+    assert f"bump [project] version to {major}.{minor}.{int(patch) + 1}" in line
+
+
+def test_a_missing_wheel_of_a_recent_release_is_fine(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                      serve: Callable[[Handler], str]) -> None:
+    import datetime
+
+    recent = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=13)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    code, out, err = conflict_check(capsys, release_dir, serve(answer(window_page(release_dir, recent))))
+    assert code == 0, err
+    assert "not on the index yet" in out and "identical" in out

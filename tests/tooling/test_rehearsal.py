@@ -13,9 +13,12 @@ import pytest
 from conftest import clone_project
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(("signum", "after"), [
+    (signal.SIGINT, "start pypiserver"), (signal.SIGTERM, "start pypiserver"),
+    (signal.SIGTERM, "published check"),  # then the venv is being made: ensurepip's temp files too
+], ids=["SIGINT-server", "SIGTERM-server", "SIGTERM-venv"])
 def test_an_interrupted_rehearsal_stops_its_server_and_removes_its_files(tmp_path: Path, host_wheel: Path,
-                                                                         signum: signal.Signals) -> None:
+                                                                         signum: signal.Signals, after: str) -> None:
     clone = tmp_path / "castagnoli"
     clone_project(clone)
     (clone / "dist").mkdir()
@@ -29,7 +32,7 @@ def test_an_interrupted_rehearsal_stops_its_server_and_removes_its_files(tmp_pat
     try:
         assert rehearsal.stdout is not None
         for line in rehearsal.stdout:
-            if "start pypiserver" in line:
+            if after in line:
                 break
         else:
             pytest.fail(f"the rehearsal ended before its server started: {rehearsal.communicate()}")

@@ -119,7 +119,7 @@ def test_uncommitted_release_files_are_refused(capsys: pytest.CaptureFixture[str
     (repo / "src").mkdir()
     (repo / "src" / "new.py").write_text("")
     code, _, err = check(capsys, "git", "v1.0.0", "--root", repo)
-    assert_one_clear_error(code, err, "uncommitted changes", "'pyproject.toml'", "commit or stash")
+    assert_one_clear_error(code, err, "uncommitted changes", "'pyproject.toml'", "git stash -u")
 
 
 def test_a_tag_on_another_commit_is_refused_and_one_on_head_is_fine(capsys: pytest.CaptureFixture[str],

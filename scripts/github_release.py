@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""The GitHub Release of TAG with the verified wheels (publish.yml's release job), safe under immutable releases.
+
+  github_release.py TAG [DIR]        (needs gh, GH_TOKEN with contents: write, GH_REPO)
+
+- No release for TAG yet: `gh release create` makes it in one step (a draft, the
+  wheels uploaded, then published), with GitHub's generated notes.
+- A draft left by a failed run: the wheels are uploaded to it (drafts can still
+  change), then it is published.
+- A published release (immutable or not, its assets are final): each asset's
+  digest must equal the wheel's sha256; all equal, nothing is uploaded. A
+  missing or different asset is an error naming both digests.
+
+It is marked latest only when TAG is the highest version released, so a backport
+(v1.4.3 after v1.5.0) does not take "latest".
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from release_config import STABLE
+from release_text import report, shown
+
+
+class GhError(Exception):
+    """gh failed or answered what cannot be used."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str
+    digest: str | None  # "sha256:<hex>", None where GitHub gives none
+
+
+@dataclass(frozen=True)
+class Release:
+    tag: str
+    draft: bool
+    assets: tuple[Asset, ...]
+
+
+def gh(*args: str) -> str:
+    """gh's output, or GhError with what it said."""
+    result = subprocess.run(["gh", *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        said = " ".join((result.stderr or result.stdout).split())[:300]
+        raise GhError(f"'gh {' '.join(args[:2])}' failed (exit {result.returncode}; gh said: {said})")
+    return result.stdout
+
+
+def releases() -> list[Release]:
+    """Every release of the repository, drafts included (gh api, all pages)."""
+    pages = json.loads(gh("api", "--paginate", "--slurp", "repos/{owner}/{repo}/releases?per_page=100"))
+    return [Release(str(r["tag_name"]), bool(r["draft"]),
+                    tuple(Asset(str(a["name"]), a.get("digest")) for a in r.get("assets", [])))
+            for page in pages for r in page]
+
+
+def version_key(tag: str) -> tuple[int, ...] | None:
+    """(X, Y, Z) of a stable vX.Y.Z tag, else None."""
+    match = STABLE.fullmatch(tag[1:]) if tag.startswith("v") else None
+    return None if match is None else tuple(int(part) for part in match.groups())
+
+
+def is_latest(tag: str, existing: list[Release]) -> bool:
+    """True when no published release has a higher version than `tag`."""
+    ours = version_key(tag)
+    assert ours is not None
+    return all((key := version_key(r.tag)) is None or key <= ours for r in existing if not r.draft)
+
+
+def asset_problems(release: Release, wheels: dict[str, str]) -> list[str]:
+    """Why a published release's assets are not exactly the verified wheels (name -> sha256)."""
+    assets = {a.name: a.digest for a in release.assets}
+    problems = []
+    fix = ("a published release's assets cannot be replaced (immutable releases refuse it): PyPI holds the "
+           "verified wheels; release X.Y.Z+1 to publish them on GitHub, or, without immutability, delete the "
+           "release and re-run this job")
+    for name, sha256 in sorted(wheels.items()):
+        if name not in assets:
+            problems.append(f"release {release.tag} has no asset {name}: expected sha256:{sha256}; {fix}")
+        elif assets[name] is None:
+            problems.append(f"release {release.tag} asset {name} has no digest: expected sha256:{sha256}; compare "
+                            "it by hand (gh release download) before trusting it")
+        elif str(assets[name]).lower() != f"sha256:{sha256}":
+            problems.append(f"release {release.tag} asset {name} has digest {shown(assets[name])}: expected "
+                            f"sha256:{sha256} (the verified wheel); {fix}")
+    return problems
+
+
+def publish(tag: str, files: list[Path]) -> list[str]:
+    """Create, complete or check the release; the problems, if any."""
+    wheels = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    existing = releases()
+    latest = "true" if is_latest(tag, existing) else "false"
+    print(f"{tag} is the highest version released: marking it latest" if latest == "true"
+          else f"{tag} is not the highest version released: not marking it latest")
+    mine = [r for r in existing if r.tag == tag]
+    published = next((r for r in mine if not r.draft), None)
+    paths = [str(f) for f in files]
+    if published is not None:
+        problems = asset_problems(published, wheels)
+        if problems:
+            return problems
+        print(f"release {tag} is published with exactly these {len(files)} wheel(s) (digests equal): "
+              "nothing to upload")
+        gh("release", "edit", tag, f"--latest={latest}")
+    elif mine:
+        print(f"release {tag} is a draft left by an earlier run: uploading {len(files)} wheel(s), then publishing")
+        gh("release", "upload", tag, *paths, "--clobber")
+        gh("release", "edit", tag, "--draft=false", f"--latest={latest}")
+    else:
+        print(f"creating release {tag} with {len(files)} wheel(s)")
+        gh("release", "create", tag, *paths, "--verify-tag", "--generate-notes", f"--latest={latest}",
+           "--title", tag)
+    return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("tag", metavar="TAG", help="the pushed release tag, vX.Y.Z")
+    parser.add_argument("dist", metavar="DIR", nargs="?", type=Path, default=Path("dist"),
+                        help="the verified wheels (default: dist)")
+    args = parser.parse_args(argv)
+    if version_key(args.tag) is None:
+        parser.error(f"tag {shown(args.tag)}: expected v followed by a stable X.Y.Z, the pushed release tag")
+    files = sorted(args.dist.glob("*.whl")) if args.dist.is_dir() else []
+    if not files:
+        return report([f"no wheels in {shown(args.dist)}: expected the verified wheels to attach; download the "
+                       "release-dist artifact first"])
+    if shutil.which("gh") is None:
+        return report(["gh (the GitHub CLI) is not on PATH: expected it, as on every GitHub-hosted runner; "
+                       "install it from https://cli.github.com"])
+    try:
+        return report(publish(args.tag, files))
+    except (GhError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        return report([f"{exc}: expected GH_TOKEN with contents: write, GH_REPO, and GitHub reachable; re-run the "
+                       "job (every step is safe to repeat)"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""The published check: the index serves exactly the verified wheels, with provenance from this repository.
+
+After the upload, for every wheel of the verified set: the index lists it with
+the same sha256 (and size, where the API gives one), and the bytes its file URL
+serves hash to it. On PyPI and TestPyPI (or with require_provenance) the file's
+PEP 740 provenance must exist, name this repository's `publish.yml` and its
+`pypi` environment as the publisher, and verify (pypi-attestations checks the
+signature against the file). A file listed with other bytes is final at once:
+an index never changes a file. A file not listed yet, or an answer that failed,
+is asked again until the wait runs out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from release_index import DEADLINE_SECONDS, IndexReadError, Published, fetch, published_files
+from release_text import redacted, shown
+
+WORKFLOW = "publish.yml"
+ENVIRONMENT = "pypi"
+ATTESTING_INDEXES = {"pypi.org", "test.pypi.org"}
+MAX_PROVENANCE_BYTES = 1 << 20
+RETRY_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Wheel:
+    path: Path
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: str | None = None  # the line to print when everything holds
+    final: str | None = None  # a problem no wait can mend
+    pending: str | None = None  # a problem that may mend itself (not listed yet, an answer that failed)
+
+
+def provenance_required(index_url: str) -> bool:
+    """PyPI and TestPyPI attest every file uploaded by trusted publishing: their provenance is required."""
+    return (urlsplit(index_url).hostname or "") in ATTESTING_INDEXES
+
+
+def integrity_url(index_url: str, project: str, version: str, filename: str) -> str:
+    """PyPI's integrity API address of a file's provenance (when the page gives none)."""
+    parts = urlsplit(index_url)
+    return f"{parts.scheme}://{parts.netloc}/integrity/{project}/{version}/{filename}/provenance"
+
+
+def publisher_problems(publisher: object, repository: str) -> list[str]:
+    """Why `publisher` (a pypi_attestations publisher) is not this repository's publish.yml in environment pypi."""
+    kind = getattr(publisher, "kind", None)
+    if kind != "GitHub":
+        return [f"the publisher is {shown(kind)}: expected GitHub (trusted publishing from {repository})"]
+    found = {"repository": getattr(publisher, "repository", None), "workflow": getattr(publisher, "workflow", None),
+             "environment": getattr(publisher, "environment", None)}
+    expected = {"repository": repository, "workflow": WORKFLOW, "environment": ENVIRONMENT}
+    return [f"the publisher's {key} is {shown(found[key])}: expected {shown(value)}"
+            for key, value in expected.items()
+            if str(found[key] or "").lower() != value.lower()]
+
+
+def provenance_verdict(wheel: Wheel, url: str, repository: str, deadline: float) -> Verdict:
+    """The file's PEP 740 provenance at `url`: there, from `repository`, and verified against the wheel."""
+    from pydantic import ValidationError
+    from pypi_attestations import Distribution, Provenance
+
+    name = wheel.path.name
+    try:
+        answer = fetch(url, MAX_PROVENANCE_BYTES, deadline, what="one provenance object")
+    except IndexReadError as exc:
+        return Verdict(pending=f"{name}: its provenance cannot be read yet ({exc})")
+    if answer.status == 404:
+        return Verdict(pending=f"{name}: the index has no provenance for it (HTTP 404 at {redacted(url)}): "
+                               "expected the attestations the publish action makes under trusted publishing")
+    if answer.status != 200:
+        return Verdict(pending=f"{name}: the provenance answered HTTP {answer.status} at {redacted(url)}")
+    try:
+        provenance = Provenance.model_validate_json(answer.body)
+    except (ValidationError, ValueError) as exc:
+        return Verdict(final=f"{name}: its provenance is malformed ({exc.__class__.__name__}): expected a PEP 740 "
+                             "provenance object")
+    if not provenance.attestation_bundles:
+        return Verdict(final=f"{name}: its provenance holds no attestation: expected one from {repository}")
+    problems = []
+    for bundle in provenance.attestation_bundles:
+        problems += publisher_problems(bundle.publisher, repository)
+        if not bundle.attestations:
+            problems.append("a bundle holds no attestation")
+    if problems:
+        return Verdict(final=f"{name}: its provenance does not come from this release workflow: "
+                             f"{'; '.join(problems)}; check the trusted publisher on PyPI (RELEASING.md)")
+    dist = Distribution.from_file(wheel.path)
+    for bundle in provenance.attestation_bundles:
+        for attestation in bundle.attestations:
+            try:
+                attestation.verify(bundle.publisher, dist)
+            except Exception as exc:  # pypi-attestations' VerificationError, and sigstore's own errors
+                return Verdict(final=f"{name}: its provenance does not verify ({exc.__class__.__name__}: "
+                                     f"{str(exc)[:200]}): expected a signature by {repository}'s {WORKFLOW} over "
+                                     "these bytes; do not announce this release, investigate the upload")
+    return Verdict(ok=f"{name}: provenance from {repository} ({WORKFLOW}, environment {ENVIRONMENT}) verifies")
+
+
+def file_verdict(wheel: Wheel, there: Published | None, index_url: str, deadline: float) -> Verdict:
+    """The listing and the served bytes of one wheel against the verified file."""
+    name = wheel.path.name
+    if there is None:
+        return Verdict(pending=f"{name} is not listed on the index: expected it after the upload; if the upload "
+                               "succeeded, the index may lag: re-run the job")
+    if there.sha256 is None:
+        return Verdict(final=f"{name} is listed without a sha256: expected {wheel.sha256}; check the file by hand")
+    if there.sha256 != wheel.sha256:
+        return Verdict(final=f"{name} is served with other content: expected sha256 {wheel.sha256} (verified), "
+                             f"found {there.sha256}; the version is burnt: do not announce it, release X.Y.Z+1")
+    if there.size is not None and there.size != wheel.size:
+        return Verdict(final=f"{name} is listed with size {there.size}: expected {wheel.size} bytes (verified)")
+    try:
+        answer = fetch(there.url, wheel.size, deadline, what=f"the {wheel.size} bytes of {name}")
+    except IndexReadError as exc:
+        if "more than" in str(exc):
+            return Verdict(final=f"{name}: its file URL serves more than the verified {wheel.size} bytes")
+        return Verdict(pending=f"{name}: its file cannot be downloaded yet ({exc})")
+    if answer.status != 200:
+        return Verdict(pending=f"{name}: its file URL answered HTTP {answer.status}")
+    served = hashlib.sha256(answer.body).hexdigest()
+    if served != wheel.sha256:
+        return Verdict(final=f"{name}: the bytes its file URL serves hash to {served}, but the page lists "
+                             f"{there.sha256}: expected {wheel.sha256} (verified); the index serves other bytes")
+    return Verdict(ok=f"{name}: listed and served with sha256 {wheel.sha256}")
+
+
+def published_check(wheels: list[Wheel], project: str, version: str, index_url: str, *, repository: str | None,
+                    require_provenance: bool, wait: float, sleep: float = RETRY_SECONDS) -> tuple[list[str], list[str]]:
+    """(ok lines, problems): ask the index until every wheel is settled or `wait` seconds have passed."""
+    provenance = require_provenance or provenance_required(index_url)
+    give_up = time.monotonic() + wait
+    settled: dict[str, Verdict] = {}
+    pending: dict[str, str] = {}
+    while True:
+        # each round's answers within a minute, and within the wait left (at least a few seconds)
+        budget = min(DEADLINE_SECONDS, max(give_up - time.monotonic(), 5.0))
+        deadline = time.monotonic() + budget
+        try:
+            listed: dict[str, Published] | None = published_files(index_url, project, timeout=budget)
+        except IndexReadError as exc:
+            listed = None
+            pending = {w.path.name: f"{exc}; nothing is assumed about what is published"
+                       for w in wheels if w.path.name not in settled}
+        for wheel in [w for w in wheels if w.path.name not in settled and listed is not None]:
+            assert listed is not None
+            name = wheel.path.name
+            verdict = file_verdict(wheel, listed.get(name), index_url, deadline)
+            if verdict.ok is not None and provenance and repository is not None:
+                url = listed[name].provenance_url or integrity_url(index_url, project, version, name)
+                check = provenance_verdict(wheel, url, repository, deadline)
+                verdict = check if check.ok is None else Verdict(ok=f"{verdict.ok}; {check.ok}")
+            if verdict.pending is not None:
+                pending[name] = verdict.pending
+            else:
+                settled[name] = verdict
+                pending.pop(name, None)
+        problems = [v.final for v in settled.values() if v.final is not None]
+        if problems or not pending or time.monotonic() + sleep > give_up:
+            break  # a final problem is final: no wait mends it, nor makes the release good
+        time.sleep(sleep)
+    oks = [v.ok for v in settled.values() if v.ok is not None]
+    if not provenance:
+        oks.append(f"provenance not checked: {redacted(index_url)} is not PyPI or TestPyPI, which attest uploads "
+                   "made by trusted publishing")
+    waited = "" if problems else f" (still so after {wait:.0f} s)"
+    return oks, problems + [f"{message}{waited}" for message in pending.values()]

@@ -1,0 +1,168 @@
+"""The published check (`make published-check`): a real pypiserver after a real upload, and local servers that
+answer what a lying index or a foreign provenance would."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.server
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Handler, assemble_wheel, page, serve  # noqa: F401 - serve is a fixture
+
+import release_check
+from publish_rehearsal import LocalIndex, local_index, twine_upload
+
+REPOSITORY = "castagnoli-dev/castagnoli"
+
+
+def published_check(capsys: pytest.CaptureFixture[str], dist: Path, url: str, *extra: str) -> tuple[int, str, str]:
+    code = release_check.main(["published-check", str(dist), "--index-url", url, "--wait", "2", *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[LocalIndex]:
+    with local_index(tmp_path / "index") as running:
+        yield running
+
+
+def test_the_uploaded_set_is_listed_and_served_byte_for_byte(capsys: pytest.CaptureFixture[str],
+                                                              release_dir: Path, index: LocalIndex) -> None:
+    assert twine_upload(index, sorted(release_dir.glob("*.whl"))).returncode == 0
+    code, out, err = published_check(capsys, release_dir, index.simple_url)
+    assert code == 0, err
+    assert out.count("listed and served with sha256") == 2
+    assert "provenance not checked: http://127.0.0.1" in out and "is not PyPI or TestPyPI" in out
+
+
+def test_a_missing_file_is_asked_for_again_until_the_wait_runs_out(capsys: pytest.CaptureFixture[str],
+                                                                   release_dir: Path, index: LocalIndex) -> None:
+    assert twine_upload(index, sorted(release_dir.glob("*win*.whl"))).returncode == 0
+    begun = time.monotonic()
+    code, _, err = published_check(capsys, release_dir, index.simple_url)
+    (line,) = err.splitlines()
+    assert code == 1 and "manylinux" in line and "is not listed on the index" in line
+    assert "(still so after 2 s)" in line and time.monotonic() - begun < 20
+
+
+def test_a_same_named_file_with_other_bytes_is_final_at_once(capsys: pytest.CaptureFixture[str],
+                                                             release_dir: Path, index: LocalIndex,
+                                                             tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    assemble_wheel(other, files={"castagnoli/__init__.py": b"# other\n", "castagnoli/_crc32c.pyd": b"MZ other"})
+    assert twine_upload(index, list(other.glob("*.whl"))).returncode == 0
+    begun = time.monotonic()
+    code, _, err = release_check.main(["published-check", str(release_dir), "--index-url", index.simple_url,
+                                       "--wait", "60"]), *capsys.readouterr()
+    assert code == 1 and "win_amd64.whl is served with other content" in err and "do not announce" in err
+    assert time.monotonic() - begun < 30  # not the 60 s wait: an index never changes a file
+
+
+# --- a local index whose pages and files say what a test wants --------------------------------------
+
+def fake_index(dist: Path, *, lie: bool = False, provenance: bytes | None = None,
+               provenance_status: int = 200) -> Handler:
+    """An index for `dist`'s wheels: the JSON page, the files (other bytes when `lie`), their provenance."""
+    wheels = {p.name: p.read_bytes() for p in dist.glob("*.whl")}
+
+    def handle(request: http.server.BaseHTTPRequestHandler) -> None:
+        host = f"http://127.0.0.1:{request.server.server_address[1]}"
+        if request.path.startswith("/simple/castagnoli/"):
+            body = page([{"filename": name, "url": f"{host}/files/{name}", "size": len(data),
+                          "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
+                          "provenance": f"{host}/integrity/{name}/provenance"} for name, data in wheels.items()])
+            status, content_type = 200, "application/vnd.pypi.simple.v1+json"
+        elif request.path.startswith("/files/"):
+            data = wheels[request.path.split("/")[-1]]
+            body, status, content_type = (data[:-1] + b"!" if lie else data), 200, "application/octet-stream"
+        elif request.path.startswith("/integrity/") and provenance is not None:
+            body, status, content_type = provenance, provenance_status, "application/json"
+        else:
+            body, status, content_type = b"not found", 404, "text/plain"
+        request.send_response(status)
+        request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+    return handle
+
+
+def test_a_page_that_lies_about_the_sha256_is_caught_by_the_download(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, serve: Callable[[Handler], str]) -> None:
+    code, _, err = published_check(capsys, release_dir, serve(fake_index(release_dir, lie=True)))
+    assert code == 1 and err.count("the bytes its file URL serves hash to") == 2
+    assert "s3cret" not in err and "Traceback" not in err
+
+
+@pytest.mark.timeout(30)
+def test_an_index_that_hangs_is_given_up_within_the_wait(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                         serve: Callable[[Handler], str]) -> None:
+    def hang(request: http.server.BaseHTTPRequestHandler) -> None:
+        time.sleep(25)
+
+    begun = time.monotonic()
+    code, _, err = published_check(capsys, release_dir, serve(hang))
+    assert code == 1 and err.count("error: ") == 2 and "nothing is assumed" in err
+    assert time.monotonic() - begun < 15
+
+
+def provenance(repository: str = REPOSITORY, workflow: str = "publish.yml", environment: str = "pypi") -> bytes:
+    """A PEP 740 provenance object with one attestation (its signature cannot verify: it is made up)."""
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    attestation = {"version": 1, "verification_material": {"certificate": b64(b"not a certificate"),
+                                                            "transparency_entries": [{}]},
+                   "envelope": {"statement": b64(b"{}"), "signature": b64(b"not a signature")}}
+    return json.dumps({"version": 1, "attestation_bundles": [{
+        "publisher": {"kind": "GitHub", "repository": repository, "workflow": workflow, "environment": environment},
+        "attestations": [attestation]}]}).encode()
+
+
+PROVENANCE_CASES = {
+    "another repository": (provenance(repository="someone/else"), 200,
+                           "the publisher's repository is 'someone/else': expected 'castagnoli-dev/castagnoli'"),
+    "another workflow": (provenance(workflow="ci.yml"), 200, "the publisher's workflow is 'ci.yml'"),
+    "another environment": (provenance(environment="testing"), 200, "the publisher's environment is 'testing'"),
+    "no provenance": (b"", 404, "has no provenance for it (HTTP 404"),
+    "malformed JSON": (b"{not json", 200, "its provenance is malformed"),
+    "no attestation": (json.dumps({"version": 1, "attestation_bundles": []}).encode(), 200,
+                       "holds no attestation"),
+    "the right publisher, a made-up signature": (provenance(), 200, "its provenance does not verify"),
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("case", PROVENANCE_CASES)
+def test_provenance_must_come_from_this_repositorys_publish_workflow_and_verify(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, serve: Callable[[Handler], str], case: str) -> None:
+    body, status, message = PROVENANCE_CASES[case]
+    url = serve(fake_index(release_dir, provenance=body, provenance_status=status))
+    code, out, err = published_check(capsys, release_dir, url, "--require-provenance", "--repository", REPOSITORY)
+    assert code == 1 and err.count("error: ") == 2 and "Traceback" not in err, err
+    assert message in err, err
+    assert "provenance not checked" not in out
+
+
+def test_pypi_always_requires_provenance_and_so_a_repository(capsys: pytest.CaptureFixture[str],
+                                                            release_dir: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        release_check.main(["published-check", str(release_dir), "--index-url", "https://pypi.org/simple/"])
+    assert exit_.value.code == 2 and "--repository OWNER/NAME" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("wait", ["-1", "soon", "1e9"])
+def test_the_wait_is_a_number_of_seconds(capsys: pytest.CaptureFixture[str], release_dir: Path, wait: str) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        release_check.main(["published-check", str(release_dir), "--index-url", "http://127.0.0.1:9/simple/",
+                            "--wait", wait])
+    assert exit_.value.code == 2 and "expected a number of seconds" in capsys.readouterr().err
