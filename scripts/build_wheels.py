@@ -52,14 +52,18 @@ def container_engine() -> str:
     return configured.split(";")[0].strip() or "docker"
 
 
+# A busy runner can take seconds to answer `docker info`; without an engine it fails at once.
+ENGINE_TIMEOUT = 60
+
+
 def engine_problem(engine: str) -> str | None:
     """Why `engine` cannot run containers here, or None when it can."""
     if shutil.which(engine) is None:
         return f"'{engine}' is not installed"
     try:
-        result = subprocess.run([engine, "info"], capture_output=True, timeout=2)
+        result = subprocess.run([engine, "info"], capture_output=True, timeout=ENGINE_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return f"'{engine} info' did not answer within 2 s"
+        return f"'{engine} info' did not answer within {ENGINE_TIMEOUT} s"
     if result.returncode != 0:
         return f"'{engine} info' failed, so no {engine} engine is running"
     return None

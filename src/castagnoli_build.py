@@ -19,11 +19,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 from setuptools import Distribution
+from setuptools.errors import PlatformError
 from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_py import build_py
 
@@ -48,8 +51,40 @@ def _cmake() -> str:
     return str(Path(cmake.CMAKE_BIN_DIR) / "cmake")
 
 
+def unsupported_build() -> str | None:
+    """Why this Python cannot build castagnoli, in one line, or None."""
+    if struct.calcsize("P") != 8:
+        return ("castagnoli builds for 64-bit Pythons only (this one is 32-bit): use a 64-bit CPython 3.11 or "
+                "newer; x86-64 gets the fast kernels, other 64-bit CPUs the portable one")
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return ("castagnoli cannot be built for a free-threaded CPython (this one): its extension uses the stable "
+                "ABI (abi3), which free-threaded builds cannot load; use the same CPython version without the 't'")
+    return None
+
+
+def platform_args(platform: str, generator: str) -> list[str]:
+    """-A x64 for Visual Studio generators on Windows (CMake's default there); others, Ninja among them, refuse -A."""
+    if platform == "win32" and (not generator or generator.startswith("Visual Studio")):
+        return ["-A", "x64"]
+    return []
+
+
+def stale_cache(build_temp: Path) -> None:
+    """Remove our CMake build tree when it was configured for another source directory (a checkout copied
+    with its build/ into cibuildwheel's container, or moved): CMake refuses such a cache."""
+    cache = build_temp / "CMakeCache.txt"
+    if not cache.is_file():
+        return
+    home = re.search(r"^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$", cache.read_text(errors="replace"), flags=re.M)
+    if home is None or Path(home[1]).resolve() != ROOT:
+        shutil.rmtree(build_temp)
+
+
 class BuildPy(build_py):
     def run(self) -> None:
+        problem = unsupported_build()
+        if problem is not None:
+            raise PlatformError(problem)  # setuptools prints it as one 'error:' line
         if not self.editable_mode:
             shutil.rmtree(Path(self.build_lib) / PACKAGE, ignore_errors=True)  # our own build output
         super().run()
@@ -64,12 +99,12 @@ class BuildPy(build_py):
 
     def _build_native(self, build_temp: Path) -> Path:
         major, minor = limited_api(self.distribution)
+        stale_cache(build_temp)
         configure = [_cmake(), "-S", str(ROOT), "-B", str(build_temp),
                      f"-DCASTAGNOLI_VERSION={self.distribution.get_version()}",
                      f"-DCASTAGNOLI_LIMITED_API={major}.{minor}",
                      f"-DPython_EXECUTABLE={sys.executable}", "-DCMAKE_BUILD_TYPE=Release"]
-        if sys.platform == "win32":
-            configure += ["-A", "x64"]
+        configure += platform_args(sys.platform, os.environ.get("CMAKE_GENERATOR", ""))
         subprocess.run(configure, check=True)
         subprocess.run([_cmake(), "--build", str(build_temp), "--config", "Release",
                         "--parallel", str(os.cpu_count() or 1)], check=True)

@@ -10,11 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import RELEASE, ROOT, VERSION, build_host_wheel, clone_project
+from conftest import RELEASE, ROOT, VERSION, build_host_wheel, clone_project, require_tool
 
 import build_wheels
-
-MINGW = shutil.which("x86_64-w64-mingw32-gcc")
 
 
 def sha256(path: Path) -> str:
@@ -60,10 +58,10 @@ def test_rebuilding_replaces_older_wheels_and_drops_deleted_modules(tmp_path: Pa
         assert "castagnoli/doomed.py" not in zf.namelist()
 
 
-@pytest.mark.skipif(MINGW is None, reason="x86_64-w64-mingw32-gcc is not installed (.ci/run installs it)")
 def test_the_mingw_dll_is_werror_clean_and_identical_when_built_twice(tmp_path: Path) -> None:
     import cmake
 
+    mingw = require_tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64")
     dlls = []
     for where in ("one", "two/deeper"):
         source = tmp_path / where / "src"
@@ -71,7 +69,7 @@ def test_the_mingw_dll_is_werror_clean_and_identical_when_built_twice(tmp_path: 
         out = tmp_path / where / "build"
         cmake_bin = str(Path(cmake.CMAKE_BIN_DIR) / "cmake")
         subprocess.run([cmake_bin, "-S", str(source), "-B", str(out), "-DCMAKE_SYSTEM_NAME=Windows",
-                        f"-DCMAKE_C_COMPILER={MINGW}", "-DCASTAGNOLI_PYTHON=OFF", f"-DCASTAGNOLI_VERSION={VERSION}",
+                        f"-DCMAKE_C_COMPILER={mingw}", "-DCASTAGNOLI_PYTHON=OFF", f"-DCASTAGNOLI_VERSION={VERSION}",
                         "-DCMAKE_C_FLAGS=-Werror"], check=True, capture_output=True)
         subprocess.run([cmake_bin, "--build", str(out)], check=True, capture_output=True)
         dlls.append(out / "out" / "libcastagnoli.dll")
@@ -97,3 +95,28 @@ def test_wheels_stops_at_once_without_a_container_engine(capsys: pytest.CaptureF
     assert build_wheels.main(["--output-dir", "unused"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "make wheel" in err and err.count("\n") == 1
+
+
+def test_a_cmake_tree_configured_elsewhere_is_rebuilt_not_refused(tmp_path: Path) -> None:
+    # `make wheels` after `make wheel`: cibuildwheel copies build/ into its container, at another path
+    sys.path.insert(0, str(ROOT / "src"))
+    from castagnoli_build import stale_cache
+
+    for home, kept in [("/somewhere/else", False), (str(ROOT), True)]:
+        tree = tmp_path / ("kept" if kept else "stale")
+        tree.mkdir()
+        (tree / "CMakeCache.txt").write_text(f"CMAKE_HOME_DIRECTORY:INTERNAL={home}\n")
+        stale_cache(tree)
+        assert tree.exists() == kept, home
+
+
+@pytest.mark.parametrize(("platform", "generator", "expected"), [
+    ("win32", "", ["-A", "x64"]), ("win32", "Visual Studio 18 2026", ["-A", "x64"]), ("win32", "Ninja", []),
+    ("linux", "", []),
+])
+def test_the_windows_platform_is_passed_only_to_visual_studio_generators(platform: str, generator: str,
+                                                                         expected: list[str]) -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    from castagnoli_build import platform_args
+
+    assert platform_args(platform, generator) == expected

@@ -1,0 +1,88 @@
+"""The wheel on CPUs this machine is not: the host wheel run under QEMU user-mode emulation of older x86-64
+models, each of which must get the kernel its features allow, right answers from it, and a refusal to force
+a kernel it lacks. (QEMU 7.2 emulates no VPCLMULQDQ or AVX-512: the avx2 and avx512 kernels are tested by the
+package tests on CPUs that have them.)"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import crc32c as reference
+import pytest
+from conftest import require_tool
+
+# model -> the kernel its CPUID must select (SSE4.2 from Nehalem, PCLMULQDQ from Westmere; Haswell has AVX2
+# but no VPCLMULQDQ).
+MODELS = {"qemu64": "portable", "Nehalem": "sse42", "Westmere": "pclmul", "Haswell": "pclmul"}
+
+# Around every block boundary of the kernels the models can run (8-byte words, the three-stream blocks of
+# 3 x 256 and 3 x 4096 bytes, the pclmul blocks of up to 3 x 4096), at two alignments, and chained.
+LENGTHS = [0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 63, 64, 65, 255, 256, 257, 767, 768, 769, 1000, 4095, 4096,
+           4097, 12287, 12288, 12289, 24575, 24576, 24577, 32768 + 5, 49152 + 77, 100_003]
+OFFSETS = [0, 3]
+SEED = 20261204
+
+PROGRAM = r"""
+import json, random, sys
+sys.path.insert(0, sys.argv[1])
+import castagnoli
+from castagnoli import _crc32c
+lengths, offsets = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+data = random.Random(int(sys.argv[4])).randbytes(max(lengths) + max(offsets))
+out = {"kernel": castagnoli.kernel(), "kernels": castagnoli.kernels(), "crcs": {}, "refused": {}}
+for name, status in castagnoli.kernels().items():
+    if status == "ok":
+        _crc32c.use_kernel(name)
+        crcs = [castagnoli.crc32c(memoryview(data)[o:o + n]) for o in offsets for n in lengths]
+        crc = 0
+        for piece in (data[:1000], data[1000:50000], data[50000:]):
+            crc = castagnoli.crc32c(piece, crc)
+        out["crcs"][name] = crcs + [crc]
+    else:
+        try:
+            _crc32c.use_kernel(name)
+            out["refused"][name] = None
+        except ValueError as exc:
+            out["refused"][name] = str(exc)
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def unpacked_wheel(host_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("unpacked")
+    with zipfile.ZipFile(host_wheel) as zf:
+        zf.extractall(target)
+    return target
+
+
+def expected_crcs() -> list[int]:
+    data = random.Random(SEED).randbytes(max(LENGTHS) + max(OFFSETS))
+    return [reference.crc32c(data[o:o + n]) for o in OFFSETS for n in LENGTHS] + [reference.crc32c(data)]
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("model", MODELS)
+def test_each_emulated_cpu_gets_its_kernel_right_answers_and_refuses_the_others(
+        model: str, unpacked_wheel: Path) -> None:
+    qemu = require_tool("qemu-x86_64", "qemu-user")
+    python = str(Path(sys.executable).resolve())
+    result = subprocess.run([qemu, "-cpu", model, python, "-S", "-E", "-c", PROGRAM, str(unpacked_wheel),
+                             json.dumps(LENGTHS), json.dumps(OFFSETS), str(SEED)],
+                            capture_output=True, text=True, timeout=540)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout)
+    print(f"{model} -> {out['kernel']}")
+    assert out["kernel"] == MODELS[model]
+    usable = [name for name, status in out["kernels"].items() if status == "ok"]
+    assert usable[0] == MODELS[model] and "failed self-test" not in out["kernels"].values()
+    assert out["kernels"]["avx512"] == out["kernels"]["avx2"] == "unsupported"
+    expected = expected_crcs()
+    for name, crcs in out["crcs"].items():
+        assert crcs == expected, name
+    assert out["refused"] and all(message and "does not support" in message for message in out["refused"].values())

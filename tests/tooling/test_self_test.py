@@ -1,0 +1,64 @@
+"""The kernels' self-test at init: a deliberately broken kernel (a throwaway build with
+-DCASTAGNOLI_BREAK_KERNEL, which makes it wrong above 4 KiB only) is reported as failing, never chosen, cannot
+be forced, and every CRC stays right."""
+
+from __future__ import annotations
+
+import ctypes
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import crc32c as reference
+import pytest
+from conftest import ROOT
+
+NATIVE = ROOT / "src" / "native"
+KERNEL_SOURCES = sorted(p for p in NATIVE.glob("*.c") if p.name not in ("module.c", "threads.c"))
+UNSUPPORTED, OK, FAILED_SELF_TEST = 0, 1, 2
+
+
+def build(tmp_path: Path, *defines: str) -> ctypes.CDLL:
+    """The kernels as a shared library (-Werror clean), loaded and initialised."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        pytest.skip("no C compiler")
+    out = tmp_path / f"libcastagnoli{len(list(tmp_path.glob('*.so')))}.so"
+    subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror", "-DCASTAGNOLI_SHARED",
+                    *defines, "-o", str(out), *map(str, KERNEL_SOURCES)], check=True)
+    lib = ctypes.CDLL(str(out))
+    lib.castagnoli_kernel_name.restype = ctypes.c_char_p
+    lib.castagnoli_kernel.restype = ctypes.c_char_p
+    lib.castagnoli_crc32c.restype = ctypes.c_uint32
+    lib.castagnoli_crc32c.argtypes = [ctypes.c_uint32, ctypes.c_char_p, ctypes.c_size_t]
+    lib.castagnoli_init()
+    return lib
+
+
+def statuses(lib: ctypes.CDLL) -> dict[str, int]:
+    result = {}
+    index = 0
+    while (name := lib.castagnoli_kernel_name(index)) is not None:
+        result[name.decode()] = lib.castagnoli_kernel_status(index)
+        index += 1
+    return result
+
+
+def test_a_broken_kernel_fails_its_self_test_is_never_used_and_crcs_stay_right(tmp_path: Path) -> None:
+    healthy = statuses(build(tmp_path))
+    assert FAILED_SELF_TEST not in healthy.values()
+    fast = [name for name, status in healthy.items() if status == OK and name != "portable"]
+    if not fast:
+        pytest.skip("this CPU runs only the portable kernel, the reference itself")
+    data = random.Random(4).randbytes(200_000)
+    for name in fast:
+        lib = build(tmp_path, f'-DCASTAGNOLI_BREAK_KERNEL="{name}"')
+        after = statuses(lib)
+        assert after[name] == FAILED_SELF_TEST, (name, after)
+        assert {k: v for k, v in after.items() if k != name} == {k: v for k, v in healthy.items() if k != name}
+        chosen = lib.castagnoli_kernel().decode()
+        assert chosen != name and healthy[chosen] == OK
+        assert lib.castagnoli_use_kernel(name.encode()) == -3
+        assert lib.castagnoli_crc32c(0, data, len(data)) == reference.crc32c(data)
+        print(f"broken {name}: refused by the self-test, {chosen} chosen")
