@@ -7,27 +7,30 @@ SHELL := bash
 MAKEFLAGS += --no-builtin-rules
 
 PYTHON ?= python3
-# tox, bootstrapped into .venv/ on first use.
+# tox, bootstrapped into .venv/ on first use with $(PYTHON) (3.11+), and again
+# when $(PYTHON) is another version than the one .venv/ was made with.
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 TOX := .venv/bin/tox
-TOX_BOOTSTRAP := 'tox>=4.20'
+TOX_BOOTSTRAP := 'tox>=4.22'
 # `make test` offers tox every pyenv-installed CPython 3.11+ (tox --discover),
 # besides those on PATH, so each gets its package tests.
 DISCOVER := $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.1[1-9]*/bin/python3)
 
 
-# Variables the checks read (RELEASING.md): TAG, DIST, INDEX_URL. Given on the
+# Variables the checks read (RELEASING.md): TAG, DIST, INDEX_URL, WAIT. Given on the
 # command line (make release-check TAG=v1.2.3) or in the environment, they reach
 # the scripts exactly as typed: make never expands a `$` in them.
-$(foreach var,TAG DIST INDEX_URL,$(if $(filter command line,$(origin $(var))),$(eval override export $(var) := $$(value $(var)))))
-VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
+$(foreach var,TAG DIST INDEX_URL WAIT BENCH,$(if $(filter command line,$(origin $(var))),$(eval override export $(var) := $$(value $(var)))))
 
 # The host wheel is rebuilt when a source changed or was added or removed (a
-# directory's time changes), or when no wheel of this version is in dist/.
-WHEEL_INPUTS := pyproject.toml setup.cfg CMakeLists.txt README.md LICENSE requirements/release.txt \
+# directory's time changes), when HEAD moved (its commit time stamps the wheel),
+# or when no castagnoli wheel is in dist/. The version is read from
+# pyproject.toml in one place only: scripts/release_check.py version.
+WHEEL_INPUTS := pyproject.toml setup.cfg CMakeLists.txt README.md LICENSE requirements/release.txt build/head \
 	$(shell find src -type d -o -type f \( -name '*.py' -o -name '*.pyi' -o -name '*.c' -o -name '*.h' -o -name py.typed \))
-HOST_WHEEL_STAMP := build/host-wheel-$(VERSION).stamp
+HOST_WHEEL_STAMP := build/host-wheel.stamp
 
-.PHONY: help test wheel wheels check-tag release-check conflict-check publish-rehearsal bench lock clean FORCE
+.PHONY: help test wheel wheels check-tag release-check conflict-check published-check publish-rehearsal bench lock clean FORCE
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,8 +38,8 @@ help: ## Show this list of targets
 test: $(TOX) ## Run every test and lint; fails unless lint, tooling and a package env ran
 	$(TOX) run $(if $(DISCOVER),--discover $(DISCOVER)) --result-json build/tox-result.json && $(PYTHON) scripts/test_report.py build/tox-result.json
 
-wheel: $(TOX) ## Build the wheel for this machine into dist/, replacing older ones
-	$(TOX) run -e wheel
+wheel: $(TOX) build/head ## Build the wheel for this machine into dist/, replacing older ones
+	$(TOX) run -e wheel && touch $(HOST_WHEEL_STAMP)
 
 wheels: $(TOX) ## Build and test this OS's release wheel with cibuildwheel into dist/ (Linux: needs Docker)
 	$(TOX) run -e wheels
@@ -50,23 +53,36 @@ release-check: $(TOX) $(if $(DIST),,$(HOST_WHEEL_STAMP)) ## The release check: T
 conflict-check: $(TOX) ## Check no wheel in DIST (default dist) is on INDEX_URL (default PyPI) with other content
 	$(TOX) run -e conflict-check -- "$${DIST:-dist}" --index-url "$${INDEX_URL:-https://pypi.org/simple/}"
 
+published-check: $(TOX) ## After the upload: INDEX_URL (default PyPI) serves each wheel in DIST (default dist) byte for byte, attested; waits up to WAIT s (600)
+	$(TOX) run -e published-check -- "$${DIST:-dist}" --index-url "$${INDEX_URL:-https://pypi.org/simple/}" --wait "$${WAIT:-600}"
+
 publish-rehearsal: $(TOX) $(if $(DIST),,$(HOST_WHEEL_STAMP)) ## Upload the wheels to a local pypiserver, install and smoke-test them
 	$(TOX) run -e publish-rehearsal
 
-bench: $(TOX) ## CRC-32C speed beside google-crc32c, crc32c and zlib.crc32, per size and kernel
-	$(TOX) run -e bench
+bench: $(TOX) ## CRC-32C speed beside every other CRC-32C package, per size, kernel and thread count (BENCH="--rounds 5 --sizes 1KiB,1MiB")
+	$(TOX) run -e bench -- $${BENCH-}
 
 lock: $(TOX) ## Recompile requirements/release.txt (the locked release toolchain) from release.in
 	$(TOX) run -e lock
 
-clean: ## Remove build outputs: build/, dist/, .tox/, *.egg-info, the in-tree extension
-	rm -rf build dist .tox src/*.egg-info src/castagnoli/_crc32c.*.so src/castagnoli/_crc32c.pyd
+clean: ## Remove what make made: build/, dist/, .tox/, .venv/ (tox), *.egg-info, the in-tree extension
+	rm -rf build dist .tox .venv src/*.egg-info src/castagnoli/_crc32c.*.so src/castagnoli/_crc32c.pyd
 
-$(HOST_WHEEL_STAMP): $(WHEEL_INPUTS) $(if $(wildcard dist/castagnoli-$(VERSION)-*.whl),,FORCE) | $(TOX)
-	$(TOX) run -e wheel
-	mkdir -p build && touch $@
+$(HOST_WHEEL_STAMP): $(WHEEL_INPUTS) $(if $(wildcard dist/castagnoli-*.whl),,FORCE) | $(TOX)
+	$(TOX) run -e wheel && touch $@
 
-.venv/bin/tox: Makefile
-	$(PYTHON) -m venv .venv
+# HEAD's commit, rewritten only when it changed (a new commit, a checkout).
+build/head: FORCE
+	@mkdir -p build && head=$$(git rev-parse HEAD 2>/dev/null || echo none) && \
+	  { [[ -f $@ && $$(<$@) == "$$head" ]] || echo "$$head" > $@; }
+
+$(TOX): Makefile .venv/python-$(PYTHON_VERSION)
 	.venv/bin/python -m pip install --quiet $(TOX_BOOTSTRAP)
+	touch $@
+
+.venv/python-$(PYTHON_VERSION):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+	  { echo "error: PYTHON=$(PYTHON) is $(or $(PYTHON_VERSION),not a Python that runs here): expected Python 3.11 or newer; pass PYTHON=python3.11 (or newer), e.g. make $(or $(MAKECMDGOALS),help) PYTHON=python3.12" >&2; exit 1; }
+	rm -rf .venv
+	$(PYTHON) -m venv .venv
 	touch $@

@@ -12,11 +12,10 @@ True
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from importlib import metadata
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 12):
@@ -35,7 +34,7 @@ except ImportError as exc:  # pragma: no cover - a broken install
 
 from ._crc32c import crc32c, crc32c_combine, kernel, kernels
 
-__all__ = ["Crc32c", "crc32c", "crc32c_combine", "crc32c_file", "kernel", "kernels", "native_version",
+__all__ = ["BinaryReader", "Crc32c", "crc32c", "crc32c_combine", "crc32c_file", "kernel", "kernels", "native_version",
            "__version__"]
 
 
@@ -112,10 +111,16 @@ class Crc32c:
         return f"<castagnoli.Crc32c {self.hexdigest()}>"
 
 
+class BinaryReader(Protocol):
+    """What crc32c_file reads: a binary file (open(path, "rb"), io.BytesIO, sys.stdin.buffer...)."""
+
+    def readinto(self, buffer: memoryview, /) -> int | None: ...
+
+
 _CHUNK = 1 << 20  # per thread: large enough to release the GIL, small enough to stay in the caches
 
 
-def crc32c_file(file: str | os.PathLike[str] | BinaryIO, *, threads: int | None = None) -> int:
+def crc32c_file(file: str | os.PathLike[str] | BinaryReader, *, threads: int | None = None) -> int:
     """The CRC-32C of a file (a path, or a binary file open for reading, read from where it is).
 
     The file is read in chunks into one reused buffer (bounded memory for any size),
@@ -125,21 +130,13 @@ def crc32c_file(file: str | os.PathLike[str] | BinaryIO, *, threads: int | None 
     if isinstance(file, (str, os.PathLike)):
         with open(file, "rb") as handle:
             return crc32c_file(handle, threads=threads)
-    if isinstance(file, io.TextIOBase):
-        raise TypeError("crc32c_file() expects a path or a binary file, got a text file: open it with 'rb'")
-    buffer = bytearray(_CHUNK * min(threads or 1, 64))
-    view = memoryview(buffer)
+    if not callable(getattr(file, "readinto", None)):
+        raise TypeError(f"crc32c_file() expects a path or a binary file, got {type(file).__name__}: open files "
+                        "with 'rb'")
+    view = memoryview(bytearray(_CHUNK * min(threads or 1, 64)))
     crc = 0
-    readinto = getattr(file, "readinto", None)
-    while True:
-        if readinto is not None:
-            n = readinto(view)
-            if n is None:  # a non-blocking file with nothing to read yet
-                raise BlockingIOError("crc32c_file() needs a blocking file: this one has no data ready")
-            chunk: Buffer = view[:n]
-        else:
-            chunk = file.read(len(buffer))
-            n = len(chunk)  # type: ignore[arg-type]
-        if not n:
-            return crc
-        crc = crc32c(chunk, crc, threads=threads)
+    while n := file.readinto(view):
+        crc = crc32c(view[:n], crc, threads=threads)
+    if n is None:  # a non-blocking file with nothing to read yet
+        raise BlockingIOError("crc32c_file() needs a blocking file: this one has no data ready")
+    return crc

@@ -1,5 +1,7 @@
 """python -m castagnoli [FILE ...]: print the CRC-32C of each file, like the common checksum tools.
 
+`--kernels` prints the kernels this CPU can run and the one in use.
+
 One line per file, `<crc> <name>`; `-` or no FILE reads standard input. A file
 that cannot be read gets one `error:` line on stderr and the others go on; the
 exit status is then 1.
@@ -12,13 +14,13 @@ import base64
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import BinaryIO
 
-from . import __version__, crc32c, crc32c_file
+from . import BinaryReader, __version__, crc32c, crc32c_file, kernel, kernels
 
-FORMATS = {
+FORMATS: dict[str, Callable[[int], str]] = {
     "hex": lambda crc: f"{crc:08x}",
     "int": str,
     # Google Cloud Storage's x-goog-hash crc32c=, as `gsutil hash -c` prints it
@@ -30,16 +32,16 @@ PROGRESS_AFTER = 1.0  # seconds: only files that take longer show progress on a 
 class Progress:
     """A binary file whose reads draw `name: N MiB (P%)` on a terminal once they take a while."""
 
-    def __init__(self, handle: BinaryIO, name: str, terminal: BinaryIO | None) -> None:
+    def __init__(self, handle: BinaryIO | BinaryReader, name: str, terminal: BinaryIO | None) -> None:
         self.handle, self.name, self.terminal = handle, name, terminal
         self.done, self.start, self.shown = 0, time.monotonic(), False
         try:
-            self.total = os.fstat(handle.fileno()).st_size
-        except (OSError, ValueError):
+            self.total = os.fstat(handle.fileno()).st_size  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):
             self.total = 0
 
-    def readinto(self, view: memoryview) -> int | None:
-        n = self.handle.readinto(view)
+    def readinto(self, view: memoryview, /) -> int | None:
+        n: int | None = self.handle.readinto(view)  # type: ignore[union-attr]
         self.done += n or 0
         if self.terminal is not None and time.monotonic() - self.start > PROGRESS_AFTER:
             share = f" ({100 * self.done // self.total}%)" if self.total else ""
@@ -61,8 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="hex (default), int, or base64: the big-endian CRC as Google Cloud Storage shows it")
     parser.add_argument("--threads", type=int, default=None, metavar="N",
                         help="read each chunk of a large file on up to N threads (default: one)")
+    parser.add_argument("--kernels", action="store_true",
+                        help="print every kernel with its status on this CPU, and the one in use, then exit")
     parser.add_argument("--version", action="version", version=f"castagnoli {__version__}")
     return parser
+
+
+def kernel_table() -> str:
+    """Every kernel, its status here, and which is in use (cibuildwheel's test log shows it)."""
+    lines = [f"castagnoli {__version__}: kernel in use: {kernel()}"]
+    lines += [f"  {name:<9} {status}{' (in use)' if name == kernel() else ''}" for name, status in kernels().items()]
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         crc32c(b"", threads=args.threads)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.kernels:
+        print(kernel_table())
+        return 0
     show = FORMATS[args.format]
     terminal = sys.stderr.buffer if sys.stderr.isatty() else None
     status = 0
@@ -80,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with open(name, "rb") if name != "-" else nullcontext(sys.stdin.buffer) as handle:
                 reader = Progress(handle, name, terminal)
                 try:
-                    crc = crc32c_file(reader, threads=args.threads)  # type: ignore[arg-type]
+                    crc = crc32c_file(reader, threads=args.threads)
                 finally:
                     reader.clear()
         except OSError as exc:

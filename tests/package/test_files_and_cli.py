@@ -43,7 +43,7 @@ def test_crc32c_file_reads_paths_and_open_binary_files(files: dict[str, Path]) -
 
 
 def test_crc32c_file_refuses_text_files_and_bad_threads(files: dict[str, Path]) -> None:
-    with files["check"].open() as text, pytest.raises(TypeError, match="open it with 'rb'"):
+    with files["check"].open() as text, pytest.raises(TypeError, match="got TextIOWrapper: open files with 'rb'"):
         crc32c_file(text)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="threads must be"):
         crc32c_file(files["check"], threads=0)
@@ -126,3 +126,13 @@ def test_main_is_in_process_callable(files: dict[str, Path], capsys: pytest.Capt
     assert main([str(files["check"])]) == 0
     assert capsys.readouterr().out == f"e3069283 {files['check']}\n"
     assert castagnoli.__version__
+
+
+def test_cli_names_the_kernels_and_the_one_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    from castagnoli.__main__ import main
+
+    assert main(["--kernels"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith(f"kernel in use: {castagnoli.kernel()}")
+    assert [line.split()[0] for line in lines[1:]] == list(castagnoli.kernels())
+    assert sum("(in use)" in line for line in lines) == 1
