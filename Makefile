@@ -76,7 +76,7 @@ build/head: FORCE
 	@mkdir -p build && head=$$(git rev-parse HEAD 2>/dev/null || echo none) && \
 	  { [[ -f $@ && $$(<$@) == "$$head" ]] || echo "$$head" > $@; }
 
-$(TOX): Makefile .venv/python-$(PYTHON_VERSION)
+.venv/bin/tox: Makefile .venv/python-$(PYTHON_VERSION)
 	.venv/bin/python -m pip install --quiet $(TOX_BOOTSTRAP)
 	touch $@
 

@@ -41,7 +41,9 @@ def verdict(testenvs: dict[str, Any]) -> tuple[list[str], list[str]]:
             problems.append(f"tox env {name} did not run: expected in every make test")
     packages = [n for n in ran if PACKAGE_ENV.fullmatch(n)]
     if not packages:
-        problems.append("no package env (py311...py314) ran: expected at least one CPython 3.11+; install one "
+        listed = sorted((n for n in testenvs if PACKAGE_ENV.fullmatch(n)), key=lambda n: int(n[3:]))
+        span = f" ({listed[0]}...{listed[-1]})" if listed else ""
+        problems.append(f"no package env{span} ran: expected at least one CPython 3.11+; install one "
                         "(pyenv install 3.12, or your OS's python3)")
     missing = [f"CPython 3.{m[1]}" for n in skipped if (m := PACKAGE_ENV.fullmatch(n))]
     lines = [f"ran and passed: {', '.join(ran) or 'nothing'}"]

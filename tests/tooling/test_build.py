@@ -120,3 +120,14 @@ def test_the_windows_platform_is_passed_only_to_visual_studio_generators(platfor
     from castagnoli_build import platform_args
 
     assert platform_args(platform, generator) == expected
+
+
+def test_a_32_bit_or_free_threaded_python_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    import castagnoli_build
+
+    assert castagnoli_build.unsupported_build() is None
+    monkeypatch.setattr(castagnoli_build.sysconfig, "get_config_var", lambda name: 1)
+    assert "free-threaded" in (castagnoli_build.unsupported_build() or "")
+    monkeypatch.setattr(castagnoli_build.struct, "calcsize", lambda fmt: 4)
+    assert "64-bit Pythons only" in (castagnoli_build.unsupported_build() or "")

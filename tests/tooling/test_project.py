@@ -155,3 +155,80 @@ def test_tox_passes_the_tag_to_the_check_as_one_argument() -> None:
                                  "--", tag], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     command = shlex.split(configured.split("commands = ", 1)[1])
     assert command[-3:] == ["tag", "--", tag]
+
+
+# --- the Makefile on a new machine: the wrong Python, a new commit, make wheel ------------------------
+
+def fake_program(path: Path, body: str) -> Path:
+    path.write_text(f"#!{sys.executable}\n{body}")
+    path.chmod(0o755)
+    return path
+
+
+def fake_python(tmp_path: Path, version: str) -> Path:
+    """A python3 that says it is `version` (and is too old when that is below 3.11)."""
+    major, minor = map(int, version.split("."))
+    return fake_program(tmp_path / "python3", "import sys\n"
+                        f"if 'print' in sys.argv[2]: print('{version}')\n"
+                        f"else: sys.exit({(major, minor) < (3, 11)!r} and 1 or 0)\n")
+
+
+def test_a_python_older_than_3_11_is_refused_at_once_naming_python(tmp_path: Path) -> None:
+    made = subprocess.run(["make", "--no-print-directory", "check-tag", f"PYTHON={fake_python(tmp_path, '3.10')}"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert made.returncode != 0
+    first = made.stderr.splitlines()[0]
+    assert first.startswith("error: PYTHON=") and "is 3.10: expected Python 3.11 or newer" in first
+    assert "pass PYTHON=python3.11" in first and "Traceback" not in made.stderr
+
+
+def test_the_venv_is_made_again_when_python_is_another_version_and_make_clean_removes_it(tmp_path: Path) -> None:
+    dry = subprocess.run(["make", "-n", "--no-print-directory", "check-tag", f"PYTHON={fake_python(tmp_path, '3.99')}"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "rm -rf .venv" in dry and "-m venv .venv" in dry
+    clean = subprocess.run(["make", "-n", "clean"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert ".venv" in clean.split()
+
+
+def test_the_host_wheel_is_rebuilt_when_head_moves_and_make_wheel_counts_as_a_build(tmp_path: Path) -> None:
+    from conftest import clone_project
+
+    clone = clone_project(tmp_path / "castagnoli")
+    log = tmp_path / "tox.log"
+    tox = fake_program(tmp_path / "tox", f"import sys\nopen({str(log)!r}, 'a').write(' '.join(sys.argv[1:]) + '\\n')\n")
+
+    def make(target: str) -> list[str]:
+        log.write_text("")
+        subprocess.run(["make", "--no-print-directory", "-s", target, f"TOX={tox}"], cwd=clone, check=True,
+                       capture_output=True)
+        return log.read_text().splitlines()
+
+    (clone / "dist").mkdir()
+    (clone / "dist" / "castagnoli-0.0.0-py3-none-any.whl").write_bytes(b"")  # a wheel is there
+    assert make("wheel") == ["run -e wheel"]
+    assert make("release-check") == ["run -e release-check"]  # make wheel left the stamp current
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "docs only"], cwd=clone, check=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@t"})
+    assert make("release-check") == ["run -e wheel", "run -e release-check"]  # HEAD's time stamps the wheel
+    assert make("release-check") == ["run -e release-check"]
+
+
+def test_make_bench_passes_bench_options(tmp_path: Path) -> None:
+    tox = fake_program(tmp_path / "tox", "import json, sys\nprint(json.dumps(sys.argv[1:]))\n")
+    made = subprocess.run(["make", "--no-print-directory", "-s", "bench", f"TOX={tox}", "BENCH=--rounds 2 --sizes 1KiB"],
+                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert json.loads(made) == ["run", "-e", "bench", "--", "--rounds", "2", "--sizes", "1KiB"]
+
+
+def test_the_version_is_read_with_tomllib_whatever_its_quotes_or_comments(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import release_check
+
+    text = (ROOT / "pyproject.toml").read_text()
+    version = re.search(r'^version = "(.*)"$', text, flags=re.M).group(1)  # type: ignore[union-attr]
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(text.replace(f'version = "{version}"', "version = '7.8.9'  # the next one"))
+    assert release_check.main(["version", "--pyproject", str(pyproject)]) == 0
+    assert capsys.readouterr().out == "7.8.9\n"
+    assert "sed" not in MAKEFILE and "sed " not in (ROOT / "scripts" / "release-check.sh").read_text()

@@ -339,3 +339,52 @@ def test_non_utf8_and_non_ascii_names_print_escaped_under_a_strict_ascii_stdout(
         assert "Traceback" not in err, what
         assert all(line.startswith("error: ") for line in err.splitlines()), (what, err)
         assert expected == 0 or err.count("\n") == 1, (what, err)
+
+
+def test_release_check_sh_without_pyproject_is_one_error_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("TAG", "DIST", "GITHUB_REF_TYPE", "GITHUB_STEP_SUMMARY")}
+    result = subprocess.run([str(ROOT / "scripts" / "release-check.sh")], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert "'pyproject.toml' does not exist" in result.stderr and "sed" not in result.stderr
+
+
+@pytest.mark.parametrize("summary", ["missing-dir/summary.md", "a-directory", "/dev/full"])
+def test_an_unwritable_step_summary_is_one_error_line(release_dir: Path, tmp_path: Path, summary: str) -> None:
+    from conftest import clone_project
+
+    clone = clone_project(tmp_path / "castagnoli")  # clean, so the checks reach the summary
+    (tmp_path / "a-directory").mkdir()
+    target = summary if summary.startswith("/") else str(tmp_path / summary)
+    env = {k: v for k, v in os.environ.items() if k not in ("TAG", "GITHUB_REF_TYPE", "GITHUB_REPOSITORY")}
+    result = subprocess.run([str(clone / "scripts" / "release-check.sh"), f"v{VERSION}"], cwd=clone,
+                            env={**env, "DIST": f"{release_dir}/", "GITHUB_STEP_SUMMARY": target},
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: cannot append the report to GITHUB_STEP_SUMMARY=")
+    assert "ready to release" not in result.stdout
+    assert f"{release_dir}/" in result.stdout and "//" not in result.stdout  # DIST=dir/ shown once, as dir/
+
+
+def test_a_tag_on_an_older_commit_names_the_tag_and_both_ways_out(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import clone_project
+
+    clone = clone_project(tmp_path / "castagnoli")
+    git_env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@t"}
+    subprocess.run(["git", "tag", "v9.9.9"], cwd=clone, check=True)
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "later"], cwd=clone, check=True, env=git_env)
+    assert release_check.main(["git", "v9.9.9", "--root", str(clone)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "git tag -f v9.9.9 && git push --force origin v9.9.9" in line and "bump [project] version" in line
+    assert " TAG" not in line
+
+
+def test_a_missing_dist_says_where_each_kind_of_wheel_comes_from(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert release_check.main(["dist", str(tmp_path / "nonexistent")]) == 1
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "the release set: the CI run's artifacts" in err
