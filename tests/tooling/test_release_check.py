@@ -351,21 +351,29 @@ def test_release_check_sh_without_pyproject_is_one_error_line(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("summary", ["missing-dir/summary.md", "a-directory", "/dev/full"])
-def test_an_unwritable_step_summary_is_one_error_line(release_dir: Path, tmp_path: Path, summary: str) -> None:
+def test_an_unwritable_step_summary_is_one_error_line(host_wheel: Path, tmp_path: Path, summary: str) -> None:
     from conftest import clone_project
 
     clone = clone_project(tmp_path / "castagnoli")  # clean, so the checks reach the summary
+    (clone / "dist").mkdir()
+    shutil.copy2(host_wheel, clone / "dist")
     (tmp_path / "a-directory").mkdir()
     target = summary if summary.startswith("/") else str(tmp_path / summary)
-    env = {k: v for k, v in os.environ.items() if k not in ("TAG", "GITHUB_REF_TYPE", "GITHUB_REPOSITORY")}
-    result = subprocess.run([str(clone / "scripts" / "release-check.sh"), f"v{VERSION}"], cwd=clone,
-                            env={**env, "DIST": f"{release_dir}/", "GITHUB_STEP_SUMMARY": target},
-                            capture_output=True, text=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("TAG", "DIST", "GITHUB_REF_TYPE", "GITHUB_REPOSITORY")}
+    result = subprocess.run([str(clone / "scripts" / "release-check.sh")], cwd=clone,
+                            env={**env, "GITHUB_STEP_SUMMARY": target}, capture_output=True, text=True)
     assert result.returncode == 1, result.stdout + result.stderr
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: cannot append the report to GITHUB_STEP_SUMMARY=")
     assert "ready to release" not in result.stdout
-    assert f"{release_dir}/" in result.stdout and "//" not in result.stdout  # DIST=dir/ shown once, as dir/
+
+
+def test_dist_with_a_trailing_slash_is_shown_once(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("TAG", "GITHUB_REF_TYPE")}
+    result = subprocess.run([str(ROOT / "scripts" / "release-check.sh"), f"v{VERSION}"], cwd=ROOT,
+                            env={**env, "DIST": f"{tmp_path}/"}, capture_output=True, text=True)
+    first = result.stdout.splitlines()[0]
+    assert f"wheels in {tmp_path}/ (" in first and "//" not in first, first
 
 
 def test_a_tag_on_an_older_commit_names_the_tag_and_both_ways_out(tmp_path: Path,
