@@ -48,6 +48,8 @@ def assemble_wheel(
     tamper_record: Callable[[list[list[str]]], None] | None = None,
     filename: str | None = None,
     metadata_header: str = "Metadata-Version: 2.4",
+    metadata_extra: str = "",
+    metadata_name: str | None = None,
 ) -> Path:
     """Write a real wheel (zip with METADATA, WHEEL and a correct RECORD) to `directory`."""
     version = version or VERSION
@@ -61,8 +63,8 @@ def assemble_wheel(
         wheel_lines.append(f"Tag: {tags[0]}-{tags[1]}-{platform}")
     contents = dict(files)
     contents[f"{dist_info}/METADATA"] = (
-        f"{metadata_header}\nName: {name}\nVersion: {metadata_version or version}\n"
-        "Summary: test wheel\nDescription-Content-Type: text/markdown\n\nlong description\n"
+        f"{metadata_header}\nName: {metadata_name or name}\nVersion: {metadata_version or version}\n"
+        f"Summary: test wheel\n{metadata_extra}Description-Content-Type: text/markdown\n\nlong description\n"
     ).encode()
     contents[f"{dist_info}/WHEEL"] = ("\n".join(wheel_lines) + "\n").encode()
     rows = [[path, _record_hash(data), str(len(data))] for path, data in contents.items()]

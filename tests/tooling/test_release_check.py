@@ -396,3 +396,35 @@ def test_a_missing_dist_says_where_each_kind_of_wheel_comes_from(tmp_path: Path,
     assert release_check.main(["dist", str(tmp_path / "nonexistent")]) == 1
     err = capsys.readouterr().err
     assert "does not exist" in err and "the release set: the CI run's artifacts" in err
+
+
+def test_metadata_names_are_compared_normalized(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                 host_wheel: Path, pyproject: Path) -> None:
+    # core metadata: Name: Castagnoli is the project castagnoli
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    shutil.copy2(host_wheel, dist)
+    assemble_wheel(dist, metadata_name="Castagnoli")
+    code, _, err = check(capsys, "dist", dist, "--pyproject", pyproject)
+    assert code == 0, err
+
+
+def test_in_ci_the_wheels_must_name_the_publishing_repository(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                              host_wheel: Path, pyproject: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import tomllib
+
+    source = tomllib.loads(pyproject.read_text())["project"]["urls"]["Source"]
+    repository = source.removeprefix("https://github.com/")
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    shutil.copy2(host_wheel, dist)  # built from pyproject.toml: names [project.urls] Source
+    assemble_wheel(dist, metadata_extra=f"Project-URL: Source, {source}\n")
+    monkeypatch.setenv("GITHUB_REPOSITORY", repository.upper())  # GitHub names are case-insensitive
+    code, _, err = check(capsys, "dist", dist, "--pyproject", pyproject)
+    assert code == 0, err
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/fork")
+    code, _, err = check(capsys, "dist", dist, "--pyproject", pyproject)
+    assert_one_clear_error(code, err, "expected https://github.com/someone/fork, the repository that publishes it",
+                           "[project.urls]")
+    assert err.count("error: ") == 2
