@@ -24,7 +24,7 @@ SCRIPTS = ROOT / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 
 import release_config  # noqa: E402
-from publish_rehearsal import snapshot  # noqa: E402,F401 - re-exported for the tests
+from publish_rehearsal import LocalIndex, local_index, snapshot  # noqa: E402,F401 - snapshot: for the tests
 
 RELEASE = release_config.load_release(ROOT / "pyproject.toml")[0]
 assert RELEASE is not None
@@ -143,6 +143,13 @@ def pyproject(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "pyproject.toml"
     path.write_text((ROOT / "pyproject.toml").read_text())
     yield path
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[LocalIndex]:
+    """A real pypiserver on 127.0.0.1 with upload authentication, stopped after the test."""
+    with local_index(tmp_path / "index") as running:
+        yield running
 
 
 # --- a local server on 127.0.0.1 that answers what a test tells it to -------------------------

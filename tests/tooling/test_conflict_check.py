@@ -5,25 +5,20 @@ from __future__ import annotations
 import hashlib
 import http.server
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import VERSION, Handler, answer, assemble_wheel, page, snapshot
 
 import release_check
-from publish_rehearsal import LocalIndex, local_index, twine_upload
+from publish_rehearsal import LocalIndex, twine_upload
+
 
 def conflict_check(capsys: pytest.CaptureFixture[str], dist: Path, url: str) -> tuple[int, str, str]:
     code = release_check.main(["conflict-check", str(dist), "--index-url", url])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.fixture
-def index(tmp_path: Path) -> Iterator[LocalIndex]:
-    with local_index(tmp_path / "index") as running:
-        yield running
 
 
 def test_nothing_on_a_fresh_index_is_fine(capsys: pytest.CaptureFixture[str], release_dir: Path,

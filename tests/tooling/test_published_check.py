@@ -8,14 +8,14 @@ import hashlib
 import http.server
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Handler, assemble_wheel, page, serve  # noqa: F401 - serve is a fixture
+from conftest import Handler, assemble_wheel, page
 
 import release_check
-from publish_rehearsal import LocalIndex, local_index, twine_upload
+from publish_rehearsal import LocalIndex, twine_upload
 
 REPOSITORY = "castagnoli-dev/castagnoli"
 
@@ -24,12 +24,6 @@ def published_check(capsys: pytest.CaptureFixture[str], dist: Path, url: str, *e
     code = release_check.main(["published-check", str(dist), "--index-url", url, "--wait", "2", *extra])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.fixture
-def index(tmp_path: Path) -> Iterator[LocalIndex]:
-    with local_index(tmp_path / "index") as running:
-        yield running
 
 
 def test_the_uploaded_set_is_listed_and_served_byte_for_byte(capsys: pytest.CaptureFixture[str],
