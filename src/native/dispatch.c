@@ -2,14 +2,29 @@
  *
  *   avx512    VPCLMULQDQ on zmm (AVX-512F, OS saves zmm state)       fold.c
  *   avx2      VPCLMULQDQ on ymm (AVX2, OS saves ymm state)           fold.c
- *   pclmul    three CRC32 streams joined with PCLMULQDQ              streams.c
+ *   pclmul    three CRC32 streams joined with PCLMULQDQ; xmm folding
+ *             beside four CRC32 streams on 24 KiB-2 MiB buffers         streams.c, fold.c
  *   sse42     three CRC32 streams joined with shift tables           streams.c
  *   portable  slicing-by-8, any CPU and byte order                   portable.c
  *
  * At init every kernel the CPU and OS support is checked against the portable
  * one on inputs that reach each of its paths (self_test below); a kernel that
  * disagrees (a miscompiled build, a CPU or hypervisor that mis-executes an
- * instruction) is never chosen, and castagnoli_kernel_status says so. */
+ * instruction) is never chosen, and castagnoli_kernel_status says so.
+ *
+ * Buffers past the caches (FAR_STREAMS_FROM and more) are read by six far-apart
+ * CRC32 streams whatever the kernel (streams.c), which doubles what one stream
+ * gets from memory, except on AMD Zen 4 and later with AVX-512, where zmm
+ * folding was measured fastest (Zen 5, 2026-11) and is kept.
+ *
+ * Which layout each CPU gets, and where it was measured:
+ *   CPU                            64 KiB - 2 MiB              from 8 MiB
+ *   AMD Zen 4/5 (AVX-512)          avx512 hybrid (Zen 5)       zmm folding (Zen 5)
+ *   Intel with AVX-512, VPCLMULQDQ avx512 hybrid (Zen 5 tuned) six far streams (Xeon 2026-12: fastest
+ *                                                              layout from 16 MiB, per perf-notes)
+ *   AVX2 + VPCLMULQDQ              avx2 hybrid (Zen 5, forced) six far streams (not measured)
+ *   PCLMULQDQ only (AMD Zen 2...)  xmm hybrid (Zen 2 2026-12)  six far streams (Zen 2 2026-12)
+ *   any other x86-64 with SSE4.2   three streams               six far streams (not measured) */
 #include <string.h>
 
 #include "crc32c.h"
@@ -21,7 +36,7 @@
 
 #ifdef CASTAGNOLI_X86
 
-enum { HAS_SSE42 = 1, HAS_PCLMUL = 2, HAS_AVX2_VPCLMUL = 4, HAS_AVX512_VPCLMUL = 8 };
+enum { HAS_SSE42 = 1, HAS_PCLMUL = 2, HAS_AVX2_VPCLMUL = 4, HAS_AVX512_VPCLMUL = 8, IS_AMD_ZEN4_PLUS = 16 };
 
 static void cpuid(int leaf, int subleaf, unsigned int regs[4])
 {
@@ -59,12 +74,16 @@ static int cpu_features(void)
     cpuid(1, 0, leaf1);
     if (leaf0[0] >= 7)
         cpuid(7, 0, leaf7);
+    /* "AuthenticAMD", family 0x19 (Zen 3, Zen 4) or later; extended family when the base one is 0xF */
+    if (leaf0[1] == 0x68747541u && leaf0[3] == 0x69746E65u && leaf0[2] == 0x444D4163u &&
+        ((leaf1[0] >> 8) & 0xFu) + ((leaf1[0] >> 20) & 0xFFu) >= 0x19)
+        features |= IS_AMD_ZEN4_PLUS; /* Zen 4 and later: the ones of these with AVX-512 */
     if (leaf1[2] & (1u << 20))
         features |= HAS_SSE42;
     if ((features & HAS_SSE42) && (leaf1[2] & (1u << 1)))
         features |= HAS_PCLMUL;
     if (!(features & HAS_PCLMUL) || !(leaf1[2] & (1u << 27))) /* OSXSAVE: xgetbv usable */
-        return features;
+        return features & ~IS_AMD_ZEN4_PLUS;
     os_state = xcr0();
     /* AVX2 (leaf 7 EBX bit 5) + VPCLMULQDQ (ECX bit 10); OS saves xmm+ymm (XCR0 bits 1, 2). */
     if ((leaf7[1] & (1u << 5)) && (leaf7[2] & (1u << 10)) && (os_state & 0x6) == 0x6) {
@@ -73,6 +92,8 @@ static int cpu_features(void)
         if ((leaf7[1] & (1u << 16)) && (os_state & 0xE6) == 0xE6)
             features |= HAS_AVX512_VPCLMUL;
     }
+    if (!(features & HAS_AVX512_VPCLMUL))
+        features &= ~IS_AMD_ZEN4_PLUS; /* Zen 3 has no AVX-512 */
     return features;
 }
 
@@ -145,7 +166,7 @@ static struct kernel kernels[] = {
 #ifdef CASTAGNOLI_X86
     {"avx512", castagnoli_avx512, CASTAGNOLI_UNSUPPORTED},
     {"avx2", castagnoli_avx2, CASTAGNOLI_UNSUPPORTED},
-    {"pclmul", castagnoli_pclmul, CASTAGNOLI_UNSUPPORTED},
+    {"pclmul", castagnoli_pclmul_hybrid, CASTAGNOLI_UNSUPPORTED},
     {"sse42", castagnoli_sse42, CASTAGNOLI_UNSUPPORTED},
 #endif
     {"portable", castagnoli_portable, CASTAGNOLI_OK},
@@ -153,6 +174,12 @@ static struct kernel kernels[] = {
 #define KERNELS ((int)(sizeof kernels / sizeof kernels[0]))
 
 static const struct kernel *current = &kernels[KERNELS - 1];
+
+#ifdef CASTAGNOLI_X86
+/* From this size on, six far streams (SIZE_MAX: never; set at init). */
+#  define FAR_STREAMS_FROM ((size_t)8 << 20)
+static size_t far_streams_from = (size_t)-1;
+#endif
 
 void castagnoli_init(void)
 {
@@ -162,12 +189,15 @@ void castagnoli_init(void)
     uint64_t state = 0x9E3779B97F4A7C15u;
     size_t i, count;
     int k;
+#ifdef CASTAGNOLI_X86
+    int features;
+#endif
 
     castagnoli_init_combine();
     castagnoli_init_portable();
 #ifdef CASTAGNOLI_X86
     {
-        int features = cpu_features();
+        features = cpu_features();
         castagnoli_init_streams();
         castagnoli_init_fold();
         kernels[0].status = (features & HAS_AVX512_VPCLMUL) ? CASTAGNOLI_OK : CASTAGNOLI_UNSUPPORTED;
@@ -194,8 +224,8 @@ void castagnoli_init(void)
 #ifdef CASTAGNOLI_X86
     if (kernels[0].status == CASTAGNOLI_OK)
         count = SELF_TEST_COUNT; /* avx512's blocks */
-    else if (kernels[1].status == CASTAGNOLI_OK)
-        count = SELF_TEST_COUNT - 1; /* avx2's */
+    else if (kernels[1].status == CASTAGNOLI_OK || kernels[2].status == CASTAGNOLI_OK)
+        count = SELF_TEST_COUNT - 1; /* avx2's and pclmul's */
 #endif
     for (i = 0; i < SELF_TEST_OFFSET + self_test_lengths[count - 1]; i += 8) {
         state ^= state << 13;
@@ -207,6 +237,14 @@ void castagnoli_init(void)
 #ifdef CASTAGNOLI_X86
     reference(kernels[3].status == CASTAGNOLI_OK && self_test(kernels[3].fn, data, expected, PORTABLE_PREFIXES)
               ? kernels[3].fn : castagnoli_portable, data, expected, PORTABLE_PREFIXES, count);
+#endif
+
+#ifdef CASTAGNOLI_X86
+    /* The far streams on the longest prefix (six parts and a tail), if the CRC32 instruction is there. */
+    far_streams_from = (size_t)-1;
+    if (kernels[3].status == CASTAGNOLI_OK && !(features & IS_AMD_ZEN4_PLUS) &&
+        castagnoli_far_streams(0x5EED5EEDu, data, self_test_lengths[count - 1]) == expected[count - 1])
+        far_streams_from = FAR_STREAMS_FROM;
 #endif
 
     current = &kernels[KERNELS - 1];
@@ -222,6 +260,10 @@ void castagnoli_init(void)
 
 uint32_t castagnoli_crc32c(uint32_t crc, const void *data, size_t len)
 {
+#ifdef CASTAGNOLI_X86
+    if (len >= far_streams_from && current != &kernels[KERNELS - 1])
+        return ~castagnoli_far_streams(~crc, (const unsigned char *)data, len);
+#endif
     return ~current->fn(~crc, (const unsigned char *)data, len);
 }
 

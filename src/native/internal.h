@@ -47,14 +47,16 @@ void castagnoli_init_streams(void);
 uint32_t castagnoli_crc_1way(uint32_t crc, const unsigned char *p, size_t len);
 uint32_t castagnoli_sse42(uint32_t crc, const unsigned char *p, size_t len);
 uint32_t castagnoli_pclmul(uint32_t crc, const unsigned char *p, size_t len);
+uint32_t castagnoli_far_streams(uint32_t crc, const unsigned char *p, size_t len);
 
-/* fold.c: VPCLMULQDQ folding, beside CRC32 streams on mid-sized buffers. */
+/* fold.c: (V)PCLMULQDQ folding, beside CRC32 streams on mid-sized buffers. */
 #  define CASTAGNOLI_HYBRID_STREAM 4096
 #  define CASTAGNOLI_HYBRID_FOLD (4 * CASTAGNOLI_HYBRID_STREAM)
 #  define CASTAGNOLI_HYBRID_BLOCK (CASTAGNOLI_HYBRID_FOLD + 4 * CASTAGNOLI_HYBRID_STREAM)
 #  define CASTAGNOLI_HYBRID_BLOCK_ZMM (2 * CASTAGNOLI_HYBRID_FOLD + 4 * CASTAGNOLI_HYBRID_STREAM)
 #  define CASTAGNOLI_HYBRID_MAX ((size_t)2 << 20)
 void castagnoli_init_fold(void);
+uint32_t castagnoli_pclmul_hybrid(uint32_t crc, const unsigned char *p, size_t len);
 uint32_t castagnoli_avx2(uint32_t crc, const unsigned char *p, size_t len);
 uint32_t castagnoli_avx512(uint32_t crc, const unsigned char *p, size_t len);
 #endif

@@ -122,6 +122,32 @@ TARGET("sse4.2,pclmul") uint32_t castagnoli_pclmul(uint32_t crc, const unsigned 
     return castagnoli_crc_1way(crc, p, len);
 }
 
+/* --- far streams: buffers past the caches ----------------------------------------
+ * The buffer split into FAR_STREAMS regions, each read by its own CRC32 stream,
+ * joined once: six far-apart sequential reads keep more memory requests in
+ * flight than one. Measured on AMD Zen 2 (family 0x17, KVM): 15-16 GB/s from 16
+ * to 200 MiB against 8 for one stream; three streams 10, four 12, eight 11-15. */
+#  define FAR_STREAMS 6
+
+TARGET("sse4.2") uint32_t castagnoli_far_streams(uint32_t crc, const unsigned char *p, size_t len)
+{
+    size_t part = len / FAR_STREAMS / 8 * 8, j;
+    uint64_t c[FAR_STREAMS];
+    int i;
+    if (part == 0)
+        return castagnoli_crc_1way(crc, p, len);
+    c[0] = crc;
+    for (i = 1; i < FAR_STREAMS; i++)
+        c[i] = 0;
+    for (j = 0; j < part; j += 8)
+        for (i = 0; i < FAR_STREAMS; i++)
+            c[i] = _mm_crc32_u64(c[i], castagnoli_load64(p + (size_t)i * part + j));
+    crc = (uint32_t)c[0];
+    for (i = 1; i < FAR_STREAMS; i++) /* raw registers: crc(A + B) = crc(A) x^(8 len B) + crc(B) */
+        crc = castagnoli_shift(crc, part) ^ (uint32_t)c[i];
+    return castagnoli_crc_1way(crc, p + FAR_STREAMS * part, len - FAR_STREAMS * part);
+}
+
 void castagnoli_init_streams(void)
 {
     init_shift(shift_long, castagnoli_xpow(8u * SSE42_LONG));

@@ -272,9 +272,11 @@ def test_kernel_matches_the_crc32c_package_at_every_length_and_offset(kernel: st
                 (kernel, offset, length)
 
 
-# around the hybrid blocks too (avx2: 32 KiB, avx512: 48 KiB), at an odd address
-@pytest.mark.parametrize("size", [4095, 12 * 1024 + 5, (32 << 10) - 1, 32 << 10, (48 << 10) - 1, 48 << 10,
-                                  (64 << 10) + 129, (96 << 10) + 129, 1 << 20,
+# around the hybrid blocks too (pclmul: 24 KiB, avx2: 32 KiB, avx512: 48 KiB; up to 2 MiB) and the six far
+# streams (from 8 MiB, six parts and a tail), at an odd address
+@pytest.mark.parametrize("size", [4095, 12 * 1024 + 5, (24 << 10) - 1, 24 << 10, (24 << 10) + 1, (32 << 10) - 1,
+                                  32 << 10, (48 << 10) - 1, 48 << 10, (64 << 10) + 129, (96 << 10) + 129, 1 << 20,
+                                  (2 << 20) - 1, 2 << 20, (8 << 20) - 1, 8 << 20, (8 << 20) + 47,
                                   (16 << 20) + 7])
 def test_kernel_matches_the_crc32c_package_on_big_buffers(kernel: str, size: int) -> None:
     data = random.Random(size).randbytes(size + 3)
