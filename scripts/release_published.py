@@ -69,7 +69,7 @@ def publisher_problems(publisher: object, repository: str) -> list[str]:
 def provenance_verdict(wheel: Wheel, url: str, repository: str, deadline: float) -> Verdict:
     """The file's PEP 740 provenance at `url`: there, from `repository`, and verified against the wheel."""
     from pydantic import ValidationError
-    from pypi_attestations import Distribution, Provenance
+    from pypi_attestations import Distribution, Provenance, VerificationError
 
     name = wheel.path.name
     try:
@@ -101,10 +101,14 @@ def provenance_verdict(wheel: Wheel, url: str, repository: str, deadline: float)
         for attestation in bundle.attestations:
             try:
                 attestation.verify(bundle.publisher, dist)
-            except Exception as exc:  # pypi-attestations' VerificationError, and sigstore's own errors
-                return Verdict(final=f"{name}: its provenance does not verify ({exc.__class__.__name__}: "
-                                     f"{str(exc)[:200]}): expected a signature by {repository}'s {WORKFLOW} over "
-                                     "these bytes; do not announce this release, investigate the upload")
+            except VerificationError as exc:
+                return Verdict(final=f"{name}: its provenance does not verify ({str(exc)[:200]}): expected a "
+                                     f"signature by {repository}'s {WORKFLOW} over these bytes; do not announce "
+                                     "this release, investigate the upload")
+            except Exception as exc:  # sigstore's own: the trust root cannot be fetched, a malformed bundle
+                return Verdict(final=f"{name}: its provenance could not be verified ({exc.__class__.__name__}: "
+                                     f"{str(exc)[:200]}): expected Sigstore's trust root reachable and a "
+                                     "well-formed attestation; re-run the job, and if it persists investigate")
     return Verdict(ok=f"{name}: provenance from {repository} ({WORKFLOW}, environment {ENVIRONMENT}) verifies")
 
 
@@ -131,8 +135,8 @@ def file_verdict(wheel: Wheel, there: Published | None, index_url: str, deadline
         return Verdict(pending=f"{name}: its file URL answered HTTP {answer.status}")
     served = hashlib.sha256(answer.body).hexdigest()
     if served != wheel.sha256:
-        return Verdict(final=f"{name}: the bytes its file URL serves hash to {served}, but the page lists "
-                             f"{there.sha256}: expected {wheel.sha256} (verified); the index serves other bytes")
+        return Verdict(final=f"{name}: the bytes its file URL serves hash to {served}: expected {wheel.sha256}, "
+                             "the verified wheel's, which the page lists; the index serves other bytes")
     return Verdict(ok=f"{name}: listed and served with sha256 {wheel.sha256}")
 
 
