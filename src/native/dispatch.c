@@ -17,8 +17,9 @@
  * gets from memory, except on AMD Zen 4 and later with AVX-512, where zmm
  * folding was measured fastest (Zen 5, 2026-11) and is kept.
  *
- * Which layout each CPU gets, and where it was measured:
- *   CPU                            64 KiB - 2 MiB              from 8 MiB
+ * Which layout each CPU gets, and where it was measured (from 2 to 8 MiB each
+ * kernel folds, or runs its three streams, alone):
+ *   CPU                            24/32/48 KiB - 2 MiB        from 8 MiB
  *   AMD Zen 4/5 (AVX-512)          avx512 hybrid (Zen 5)       zmm folding (Zen 5)
  *   Intel with AVX-512, VPCLMULQDQ avx512 hybrid (Zen 5 tuned) six far streams (Xeon 2026-12: fastest
  *                                                              layout from 16 MiB, per perf-notes)
