@@ -34,7 +34,7 @@ class Progress:
 
     def __init__(self, handle: BinaryIO | BinaryReader, name: str, terminal: BinaryIO | None) -> None:
         self.handle, self.name, self.terminal = handle, name, terminal
-        self.done, self.start, self.shown = 0, time.monotonic(), False
+        self.done, self.start, self.drawn, self.shown = 0, time.monotonic(), 0.0, False
         try:
             self.total = os.fstat(handle.fileno()).st_size  # type: ignore[union-attr]
         except (AttributeError, OSError, ValueError):
@@ -43,7 +43,9 @@ class Progress:
     def readinto(self, view: memoryview, /) -> int | None:
         n: int | None = self.handle.readinto(view)  # type: ignore[union-attr]
         self.done += n or 0
-        if self.terminal is not None and time.monotonic() - self.start > PROGRESS_AFTER:
+        now = time.monotonic()
+        if self.terminal is not None and now - self.start > PROGRESS_AFTER and now - self.drawn > 0.1:
+            self.drawn = now  # ten redraws a second at most
             share = f" ({100 * self.done // self.total}%)" if self.total else ""
             self.terminal.write(f"\r{self.name}: {self.done >> 20} MiB{share}".encode(errors="replace"))
             self.terminal.flush()
