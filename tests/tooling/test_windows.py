@@ -74,6 +74,55 @@ def test_repair_refuses_a_dll_that_needs_another_dll(tmp_path: Path) -> None:
     assert not (tmp_path / "repaired").exists()
 
 
+# What the kernels need from a C library, for a DLL linked without one (clang has no MSVC CRT here).
+MSVC_SHIM = {
+    "include/string.h": "#include <stddef.h>\nvoid *memcpy(void *, const void *, size_t);\n"
+                        "int strcmp(const char *, const char *);\n",
+    "shim.c": "#include <stddef.h>\n"
+              "void *memcpy(void *d, const void *s, size_t n) { unsigned char *o = d; const unsigned char *i = s;\n"
+              "    while (n--) *o++ = *i++; return d; }\n"
+              "int strcmp(const char *a, const char *b) { while (*a && *a == *b) { a++; b++; }\n"
+              "    return (unsigned char)*a - (unsigned char)*b; }\n",
+}
+
+
+def test_the_kernels_compile_and_link_the_way_msvc_sees_them(tmp_path: Path) -> None:
+    """The _MSC_VER branch (no target attributes: every intrinsic available, as with cl.exe) compiled by clang for
+    x86_64-pc-windows-msvc with -Werror and /O2's -O2, linked by lld-link into a DLL that exports the kernel API,
+    imports nothing, and passes the Windows repair step. (No MSVC CRT or Windows SDK here: a freestanding build.)"""
+    clang = require_tool("clang", "clang")
+    lld_link = require_tool("lld-link", "lld")
+    for name, text in MSVC_SHIM.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    msvc = [clang, "--target=x86_64-pc-windows-msvc", "-ffreestanding", "-isystem", str(tmp_path / "include"),
+            "-O2", "-Wall", "-Wextra", "-Werror"]
+    objects = []
+    for source in KERNEL_SOURCES:
+        obj = tmp_path / f"{source.stem}.obj"
+        # -U__clang__: the branch cl.exe takes; the target features stand in for MSVC's always-available intrinsics
+        subprocess.run([*msvc, "-U__clang__", "-msse4.2", "-mpclmul", "-mavx2", "-mvpclmulqdq", "-mavx512f",
+                        "-DCASTAGNOLI_SHARED", "-c", str(source), "-o", str(obj)], check=True)
+        objects.append(str(obj))
+    subprocess.run([*msvc, "-fno-builtin", "-c", str(tmp_path / "shim.c"), "-o", str(tmp_path / "shim.obj")],
+                   check=True)
+    dll = tmp_path / "castagnoli.dll"
+    subprocess.run([lld_link, "/DLL", "/NOENTRY", "/NODEFAULTLIB", f"/OUT:{dll}", *objects,
+                    str(tmp_path / "shim.obj")], check=True, capture_output=True)
+    import pefile
+
+    pe = pefile.PE(str(dll))
+    assert pe.FILE_HEADER.Machine == pefile.MACHINE_TYPE["IMAGE_FILE_MACHINE_AMD64"]
+    exported = {s.name.decode() for s in pe.DIRECTORY_ENTRY_EXPORT.symbols}
+    assert exported == {"castagnoli_crc32c", "castagnoli_combine", "castagnoli_init", "castagnoli_kernel",
+                        "castagnoli_kernel_name", "castagnoli_kernel_status", "castagnoli_use_kernel"}
+    built = tmp_path / "built"
+    built.mkdir()
+    wheel = assemble_wheel(built, files={"castagnoli/__init__.py": b"", "castagnoli/_crc32c.pyd": dll.read_bytes()})
+    result = repair(wheel, tmp_path / "repaired")
+    assert result.returncode == 0, result.stderr
+
+
 def test_repair_refuses_a_wheel_without_a_dll_or_with_a_broken_one(tmp_path: Path) -> None:
     for files, named in [({"castagnoli/__init__.py": b""}, "holds no .pyd or DLL"),
                          ({"castagnoli/_crc32c.pyd": b"MZ not a PE image"}, "is not a valid DLL")]:
