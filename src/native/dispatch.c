@@ -18,14 +18,19 @@
  * folding was measured fastest (Zen 5, 2026-11) and is kept.
  *
  * Which layout each CPU gets, and where it was measured (from 2 to 8 MiB each
- * kernel folds, or runs its three streams, alone):
- *   CPU                            24/32/48 KiB - 2 MiB        from 8 MiB
- *   AMD Zen 4/5 (AVX-512)          avx512 hybrid (Zen 5)       zmm folding (Zen 5)
- *   Intel with AVX-512, VPCLMULQDQ avx512 hybrid (Zen 5 tuned) six far streams (Xeon 2026-12: fastest
- *                                                              layout from 16 MiB, per perf-notes)
- *   AVX2 + VPCLMULQDQ              avx2 hybrid (Zen 5, forced) six far streams (not measured)
- *   PCLMULQDQ only (AMD Zen 2...)  xmm hybrid (Zen 2 2026-12)  six far streams (Zen 2 2026-12)
- *   any other x86-64 with SSE4.2   three streams               six far streams (not measured) */
+ * kernel folds, or runs its three streams, alone; the hybrids are folding
+ * beside CRC32 streams, fold.c):
+ *   CPU                              24/32/48 KiB - 2 MiB         from 8 MiB
+ *   AMD Zen 4/5 (AVX-512)            avx512 hybrid (Zen 5)        zmm folding (Zen 5)
+ *   AMD Zen 3 (AVX2 + VPCLMULQDQ)    avx2 hybrid (Zen 5, forced)  six far streams (not measured)
+ *   Intel, AVX-512 + VPCLMULQDQ      zmm folding (Xeon 2026-12:   six far streams (Xeon 2026-12:
+ *                                    115-119 GB/s, the hybrid     the fastest layout from 16 MiB,
+ *                                    82-88)                       crc32c-rs's)
+ *   other AVX2 + VPCLMULQDQ          ymm folding (not measured)   six far streams (not measured)
+ *   PCLMULQDQ only (AMD Zen 2...)    xmm hybrid (Zen 2 2026-12)   six far streams (Zen 2 2026-12)
+ *   other x86-64 with SSE4.2         three streams                six far streams (not measured)
+ * A CPU with VPCLMULQDQ not named gets folding alone, which depends least on
+ * how its CRC32 and carry-less multiply units compare. */
 #include <string.h>
 
 #include "crc32c.h"
@@ -37,7 +42,7 @@
 
 #ifdef CASTAGNOLI_X86
 
-enum { HAS_SSE42 = 1, HAS_PCLMUL = 2, HAS_AVX2_VPCLMUL = 4, HAS_AVX512_VPCLMUL = 8, IS_AMD_ZEN4_PLUS = 16 };
+enum { HAS_SSE42 = 1, HAS_PCLMUL = 2, HAS_AVX2_VPCLMUL = 4, HAS_AVX512_VPCLMUL = 8, IS_AMD_ZEN3_PLUS = 16 };
 
 static void cpuid(int leaf, int subleaf, unsigned int regs[4])
 {
@@ -75,16 +80,16 @@ static int cpu_features(void)
     cpuid(1, 0, leaf1);
     if (leaf0[0] >= 7)
         cpuid(7, 0, leaf7);
-    /* "AuthenticAMD", family 0x19 (Zen 3, Zen 4) or later; extended family when the base one is 0xF */
+    /* "AuthenticAMD", family 0x19 (Zen 3, Zen 4) or later (base family 0xF plus the extended one) */
     if (leaf0[1] == 0x68747541u && leaf0[3] == 0x69746E65u && leaf0[2] == 0x444D4163u &&
         ((leaf1[0] >> 8) & 0xFu) + ((leaf1[0] >> 20) & 0xFFu) >= 0x19)
-        features |= IS_AMD_ZEN4_PLUS; /* Zen 4 and later: the ones of these with AVX-512 */
+        features |= IS_AMD_ZEN3_PLUS;
     if (leaf1[2] & (1u << 20))
         features |= HAS_SSE42;
     if ((features & HAS_SSE42) && (leaf1[2] & (1u << 1)))
         features |= HAS_PCLMUL;
     if (!(features & HAS_PCLMUL) || !(leaf1[2] & (1u << 27))) /* OSXSAVE: xgetbv usable */
-        return features & ~IS_AMD_ZEN4_PLUS;
+        return features;
     os_state = xcr0();
     /* AVX2 (leaf 7 EBX bit 5) + VPCLMULQDQ (ECX bit 10); OS saves xmm+ymm (XCR0 bits 1, 2). */
     if ((leaf7[1] & (1u << 5)) && (leaf7[2] & (1u << 10)) && (os_state & 0x6) == 0x6) {
@@ -93,8 +98,6 @@ static int cpu_features(void)
         if ((leaf7[1] & (1u << 16)) && (os_state & 0xE6) == 0xE6)
             features |= HAS_AVX512_VPCLMUL;
     }
-    if (!(features & HAS_AVX512_VPCLMUL))
-        features &= ~IS_AMD_ZEN4_PLUS; /* Zen 3 has no AVX-512 */
     return features;
 }
 
@@ -191,7 +194,7 @@ void castagnoli_init(void)
     size_t i, count;
     int k;
 #ifdef CASTAGNOLI_X86
-    int features;
+    int features, zen4_plus;
 #endif
 
     castagnoli_init_combine();
@@ -201,6 +204,7 @@ void castagnoli_init(void)
         features = cpu_features();
         castagnoli_init_streams();
         castagnoli_init_fold();
+        castagnoli_vector_hybrid = (features & IS_AMD_ZEN3_PLUS) != 0;
         kernels[0].status = (features & HAS_AVX512_VPCLMUL) ? CASTAGNOLI_OK : CASTAGNOLI_UNSUPPORTED;
         kernels[1].status = (features & HAS_AVX2_VPCLMUL) ? CASTAGNOLI_OK : CASTAGNOLI_UNSUPPORTED;
         kernels[2].status = (features & HAS_PCLMUL) ? CASTAGNOLI_OK : CASTAGNOLI_UNSUPPORTED;
@@ -243,7 +247,8 @@ void castagnoli_init(void)
 #ifdef CASTAGNOLI_X86
     /* The far streams on the longest prefix (six parts and a tail), if the CRC32 instruction is there. */
     far_streams_from = (size_t)-1;
-    if (kernels[3].status == CASTAGNOLI_OK && !(features & IS_AMD_ZEN4_PLUS) &&
+    zen4_plus = (features & IS_AMD_ZEN3_PLUS) && (features & HAS_AVX512_VPCLMUL);
+    if (kernels[3].status == CASTAGNOLI_OK && !zen4_plus &&
         castagnoli_far_streams(0x5EED5EEDu, data, self_test_lengths[count - 1]) == expected[count - 1])
         far_streams_from = FAR_STREAMS_FROM;
 #endif

@@ -103,6 +103,14 @@ TARGET("avx2,vpclmulqdq,pclmul,sse4.2") static uint32_t fold_avx2(uint32_t crc, 
  * the same loop; the five CRCs are then joined by carry-less multiplication
  * (hybrid_shift[i] moves a CRC past (i + 1) streams). `make bench` shows where
  * it wins: up to a few MiB, in the caches. */
+/* Whether the avx2 and avx512 kernels run their hybrid blocks: set at init by
+ * what the CPU is (dispatch.c). On AMD Zen 3 and later they won (Zen 5: 99.6
+ * against 71 GB/s at 1 MiB); on an Intel Xeon with AVX-512 (2026-12) they lost
+ * (82-88 against 115-119 GB/s for zmm folding alone); elsewhere, unmeasured,
+ * folding alone is the layout that depends least on the CPU's balance between
+ * the CRC32 and carry-less multiply units. */
+int castagnoli_vector_hybrid = 1;
+
 /* From main memory, five streams at once read slower than one: buffers of
  * HYBRID_MAX and more (past the caches, mostly) are folded only. */
 #  define HYBRID_STREAM CASTAGNOLI_HYBRID_STREAM
@@ -184,7 +192,7 @@ TARGET("sse4.2,pclmul") uint32_t castagnoli_pclmul_hybrid(uint32_t crc, const un
 
 TARGET("avx2,vpclmulqdq,pclmul,sse4.2") uint32_t castagnoli_avx2(uint32_t crc, const unsigned char *p, size_t len)
 {
-    while (len >= HYBRID_BLOCK && len < HYBRID_MAX) {
+    while (castagnoli_vector_hybrid && len >= HYBRID_BLOCK && len < HYBRID_MAX) {
         const unsigned char *s = p + HYBRID_FOLD, *f;
         uint64_t c[4] = {0, 0, 0, 0};
         __m256i k = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)fold_1024));
@@ -281,7 +289,7 @@ TARGET("avx512f,vpclmulqdq,pclmul,sse4.2") static uint32_t fold_avx512(uint32_t 
 TARGET("avx512f,vpclmulqdq,pclmul,sse4.2") uint32_t castagnoli_avx512(uint32_t crc, const unsigned char *p,
                                                                     size_t len)
 {
-    while (len >= HYBRID_BLOCK_ZMM && len < HYBRID_MAX) {
+    while (castagnoli_vector_hybrid && len >= HYBRID_BLOCK_ZMM && len < HYBRID_MAX) {
         const unsigned char *s = p + HYBRID_FOLD_ZMM, *f;
         uint64_t c[4] = {0, 0, 0, 0};
         __m512i k = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)fold_2048));

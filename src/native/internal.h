@@ -56,6 +56,7 @@ uint32_t castagnoli_far_streams(uint32_t crc, const unsigned char *p, size_t len
 #  define CASTAGNOLI_HYBRID_BLOCK_ZMM (2 * CASTAGNOLI_HYBRID_FOLD + 4 * CASTAGNOLI_HYBRID_STREAM)
 #  define CASTAGNOLI_HYBRID_MAX ((size_t)2 << 20)
 void castagnoli_init_fold(void);
+extern int castagnoli_vector_hybrid; /* avx2/avx512: folding beside CRC32 streams (1) or alone (0) */
 uint32_t castagnoli_pclmul_hybrid(uint32_t crc, const unsigned char *p, size_t len);
 uint32_t castagnoli_avx2(uint32_t crc, const unsigned char *p, size_t len);
 uint32_t castagnoli_avx512(uint32_t crc, const unsigned char *p, size_t len);
