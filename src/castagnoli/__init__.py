@@ -14,14 +14,20 @@ from __future__ import annotations
 
 import os
 import sys
-from importlib import metadata
-from typing import TYPE_CHECKING, Protocol
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (milliseconds at every import)
 if TYPE_CHECKING:
+    from typing import Protocol
+
     if sys.version_info >= (3, 12):
         from collections.abc import Buffer
     else:
         from typing_extensions import Buffer
+
+    class BinaryReader(Protocol):
+        """What crc32c_file reads: a binary file (open(path, "rb"), io.BytesIO, sys.stdin.buffer...)."""
+
+        def readinto(self, buffer: memoryview, /) -> int | None: ...
 
 try:
     from . import _crc32c
@@ -34,11 +40,25 @@ except ImportError as exc:  # pragma: no cover - a broken install
 
 from ._crc32c import crc32c, crc32c_combine, kernel, kernels
 
-__all__ = ["BinaryReader", "Crc32c", "crc32c", "crc32c_combine", "crc32c_file", "kernel", "kernels", "native_version",
+__all__ = ["Crc32c", "crc32c", "crc32c_combine", "crc32c_file", "kernel", "kernels", "native_version",
            "__version__"]
 
 
 def _installed_version() -> str:
+    """The version of the installed distribution: from the one castagnoli-X.Y.Z.dist-info beside the package,
+    as a wheel installs it (importing importlib.metadata costs tens of milliseconds), else from
+    importlib.metadata (editable installs, unusual layouts)."""
+    prefix, suffix = "castagnoli-", ".dist-info"
+    try:
+        with os.scandir(os.path.dirname(os.path.dirname(__file__))) as entries:
+            beside = [entry.name[len(prefix):-len(suffix)] for entry in entries
+                      if entry.name.startswith(prefix) and entry.name.endswith(suffix)]
+    except OSError:
+        beside = []
+    if len(beside) == 1:
+        return beside[0]
+    from importlib import metadata
+
     try:
         return metadata.version("castagnoli")
     except metadata.PackageNotFoundError as exc:
@@ -109,12 +129,6 @@ class Crc32c:
 
     def __repr__(self) -> str:
         return f"<castagnoli.Crc32c {self.hexdigest()}>"
-
-
-class BinaryReader(Protocol):
-    """What crc32c_file reads: a binary file (open(path, "rb"), io.BytesIO, sys.stdin.buffer...)."""
-
-    def readinto(self, buffer: memoryview, /) -> int | None: ...
 
 
 _CHUNK = 1 << 20  # per thread: large enough to release the GIL, small enough to stay in the caches

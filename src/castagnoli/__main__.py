@@ -16,9 +16,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from . import BinaryReader, __version__, crc32c, crc32c_file, kernel, kernels
+from . import __version__, crc32c, crc32c_file, kernel, kernels
+
+if TYPE_CHECKING:
+    from . import BinaryReader
 
 FORMATS: dict[str, Callable[[int], str]] = {
     "hex": lambda crc: f"{crc:08x}",

@@ -8,6 +8,8 @@ import mmap
 import pydoc
 import random
 import re
+import subprocess
+import sys
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -187,6 +189,15 @@ def test_native_version_is_the_package_version() -> None:
     from importlib.metadata import version
 
     assert castagnoli.__version__ == version("castagnoli")
+
+
+def test_a_wheel_install_imports_without_importlib_metadata() -> None:
+    # the version is read from the dist-info beside the package: importlib.metadata costs tens of milliseconds
+    if not list(Path(castagnoli.__file__).parent.parent.glob("castagnoli-*.dist-info")):
+        pytest.skip("an editable install: its version comes from importlib.metadata")
+    out = subprocess.run([sys.executable, "-c", "import sys, castagnoli; print('importlib.metadata' in sys.modules)"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_the_extension_is_loaded_from_inside_the_package() -> None:
