@@ -62,10 +62,11 @@ def fetch(url: str, limit: int, deadline: float, *, partial: bool = False, what:
 
     shown_url = redacted(url)
     origin = urlsplit(url)[:2]
+    late = f"the index at {shown_url} did not answer within {max(deadline - time.monotonic(), 0):.0f} s"
     for _ in range(4):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise IndexReadError(f"the index at {shown_url} did not answer within {DEADLINE_SECONDS:.0f} s")
+            raise IndexReadError(late)
         try:
             with requests.get(url, headers={"Accept": ACCEPT}, stream=True, allow_redirects=False,
                               timeout=min(remaining, 15.0)) as response:
@@ -82,8 +83,7 @@ def fetch(url: str, limit: int, deadline: float, *, partial: bool = False, what:
                 while block := response.raw.read1(64 << 10, decode_content=True):
                     body += block
                     if time.monotonic() > deadline:
-                        raise IndexReadError(f"the index at {shown_url} did not answer within "
-                                             f"{DEADLINE_SECONDS:.0f} s")
+                        raise IndexReadError(late)
                     if len(body) > limit:
                         if partial:
                             break
