@@ -37,10 +37,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from release_config import PROJECT, Release, load_release
 from release_text import report, shown
+
+if TYPE_CHECKING:
+    from release_wheel import Wheel
 
 MAX_DIR_ENTRIES = 100
 HOST_PLATFORMS = {"linux": "linux", "win32": "windows"}
@@ -50,8 +54,9 @@ class UsageError(Exception):
     """A bad command line: exit 2."""
 
 
-def dist_problems(directory: Path, release: Release, source_url: str | None = None) -> tuple[list[str], list[str]]:
-    """(report lines, problems): DIR must hold exactly the release's wheels and nothing else (naming
+def dist_problems(directory: Path, release: Release,
+                  source_url: str | None = None) -> tuple[list[Wheel], list[str]]:
+    """(the wheels, problems): DIR must hold exactly the release's wheels and nothing else (naming
     `source_url` in their METADATA, when given)."""
     from release_wheel import wheel_problems
 
@@ -72,7 +77,7 @@ def dist_problems(directory: Path, release: Release, source_url: str | None = No
         return [], [f"{shown(directory)} cannot be listed ({exc.strerror}): expected a readable directory"]
     problems: list[str] = []
     found: dict[str, list[str]] = {p.name: [] for p in release.platforms}
-    lines: list[str] = []
+    wheels: list[Wheel] = []
     for path in sorted(entries):
         name = path.name
         if name.startswith("."):
@@ -89,13 +94,13 @@ def dist_problems(directory: Path, release: Release, source_url: str | None = No
             problems += wheel_issues
             if wheel is not None:
                 found[wheel.platform.name].append(name)
-                lines.append(f"{wheel.platform.name}\t{name}\t{wheel.size}\t{wheel.sha256}")
+                wheels.append(wheel)
     for platform in release.platforms:
         if not found[platform.name] and not any(release.wheel_name(platform) == p.name for p in entries):
             how = "build it with 'make wheel'" if platform.name == "linux" else "take it from the CI wheels job"
             problems.append(f"no {platform.name} wheel in {shown(directory)}: expected "
                             f"{release.wheel_name(platform)}; {how}")
-    return lines, problems
+    return wheels, problems
 
 
 def select_platforms(release: Release, value: str) -> Release:
@@ -148,10 +153,10 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "dist":
         repository = os.environ.get("GITHUB_REPOSITORY")
         source_url = f"https://github.com/{repository}" if repository else None
-        lines, problems = dist_problems(args.dir, select_platforms(release, args.platforms), source_url)
+        wheels, problems = dist_problems(args.dir, select_platforms(release, args.platforms), source_url)
         if problems:
             return report(problems)
-        print("\n".join(lines))
+        print("\n".join(f"{w.platform.name}\t{w.path.name}\t{w.size}\t{w.sha256}" for w in wheels))
         return 0
     if args.command == "published-check":
         return run_published(args, release)
@@ -159,16 +164,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_published(args: argparse.Namespace, release: Release) -> int:
-    from release_published import Wheel, provenance_required, published_check
+    from release_published import provenance_required, published_check
 
     repository = args.repository or os.environ.get("GITHUB_REPOSITORY") or None
     if repository is None and (args.require_provenance or provenance_required(args.index_url)):
         raise UsageError("the provenance on this index is checked against the repository that publishes: pass "
                          "--repository OWNER/NAME (make: GITHUB_REPOSITORY=OWNER/NAME)")
-    lines, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
+    wheels, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
     if problems:
         return report(problems)
-    wheels = [Wheel(args.dir / fields[1], fields[3], int(fields[2])) for fields in (line.split("\t") for line in lines)]
     oks, problems = published_check(wheels, PROJECT, release.version, args.index_url, repository=repository,
                                     require_provenance=args.require_provenance, wait=args.wait)
     for line in oks:
@@ -179,10 +183,10 @@ def run_published(args: argparse.Namespace, release: Release) -> int:
 def run_index(args: argparse.Namespace, release: Release) -> int:
     from release_index import IndexReadError, conflicts, published_files
 
-    lines, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
+    verified, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
     if problems:
         return report(problems)
-    wheels = {line.split("\t")[1]: line.split("\t")[3] for line in lines}
+    wheels = {w.path.name: w.sha256 for w in verified}
     try:
         published = published_files(args.index_url, PROJECT)
     except IndexReadError as exc:

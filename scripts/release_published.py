@@ -15,24 +15,17 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from release_index import DEADLINE_SECONDS, IndexReadError, Published, fetch, published_files
 from release_text import redacted, shown
+from release_wheel import Wheel
 
 WORKFLOW = "publish.yml"
 ENVIRONMENT = "pypi"
 ATTESTING_INDEXES = {"pypi.org", "test.pypi.org"}
 MAX_PROVENANCE_BYTES = 1 << 20
 RETRY_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class Wheel:
-    path: Path
-    sha256: str
-    size: int
 
 
 @dataclass(frozen=True)

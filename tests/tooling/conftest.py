@@ -30,6 +30,8 @@ RELEASE = release_config.load_release(ROOT / "pyproject.toml")[0]
 assert RELEASE is not None
 VERSION = RELEASE.version
 WINDOWS_TAG = f"{RELEASE.python_tag}-abi3-win_amd64"
+# The kernels alone, built as a plain C library by the Windows and self-test tests (no Python binding).
+KERNEL_SOURCES = sorted(p for p in (ROOT / "src" / "native").glob("*.c") if p.name not in ("module.c", "threads.c"))
 
 
 def _record_hash(data: bytes) -> str:

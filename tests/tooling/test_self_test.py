@@ -12,10 +12,8 @@ from pathlib import Path
 
 import crc32c as reference
 import pytest
-from conftest import ROOT
+from conftest import KERNEL_SOURCES
 
-NATIVE = ROOT / "src" / "native"
-KERNEL_SOURCES = sorted(p for p in NATIVE.glob("*.c") if p.name not in ("module.c", "threads.c"))
 UNSUPPORTED, OK, FAILED_SELF_TEST = 0, 1, 2
 
 

@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, VERSION, assemble_wheel, require_tool
+from conftest import KERNEL_SOURCES, ROOT, VERSION, assemble_wheel, require_tool
 
 
 REPAIR = ROOT / "scripts" / "repair_windows_wheel.py"
-KERNEL_SOURCES = sorted(p for p in (ROOT / "src" / "native").glob("*.c") if p.name not in ("module.c", "threads.c"))
 
 
 def mingw(tmp_path: Path, name: str, source: str, *flags: str) -> Path:
