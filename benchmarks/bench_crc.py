@@ -43,11 +43,17 @@ SIZES = {
     "256 B": 256,
     "1 KiB": 1 << 10,
     "4 KiB": 4 << 10,
+    "16 KiB": 16 << 10,
     "64 KiB": 64 << 10,
+    "256 KiB": 256 << 10,
     "1 MiB": 1 << 20,
+    "4 MiB": 4 << 20,
     "16 MiB": 16 << 20,
     "256 MiB": 256 << 20,
 }
+# what `make bench` compares by default, and what --kernels compares (every kernel, around its bands)
+PEER_SIZES = ["16 B", "64 B", "256 B", "1 KiB", "4 KiB", "64 KiB", "1 MiB", "16 MiB", "256 MiB"]
+KERNEL_SIZES = ["1 KiB", "4 KiB", "16 KiB", "64 KiB", "256 KiB", "1 MiB", "4 MiB", "16 MiB"]
 PEERS: dict[str, Callable[..., int]] = {
     "crc32c-rs": crc32c_rs.crc32c,
     "fastcrc": fastcrc.crc32.iscsi,
@@ -57,8 +63,8 @@ PEERS: dict[str, Callable[..., int]] = {
 }
 REFERENCE: dict[str, Callable[..., int]] = {"zlib.crc32": zlib.crc32}
 BATCH_SECONDS = 0.01
-# the kernel castagnoli chose at import for this CPU
-AUTO = _crc32c.kernel()
+# "auto": each size gets the kernel the CPU table gives this CPU (castagnoli.dispatch())
+AUTO = "auto"
 
 
 def batch_seconds(func: Callable[..., int], data: object, loops: int) -> float:
@@ -149,6 +155,45 @@ def throughput_tables(sizes: Sequence[str], rounds: int) -> int:
     print(f"{'kernel':>8} | " + " ".join(f"{label:>7}" for label in sizes))
     for name, ratios in per_kernel.items():
         print(f"{name:>8} | " + " ".join(f"{ratio:>7}" for ratio in ratios))
+    return 0
+
+
+def kernels_table(sizes: Sequence[str], rounds: int) -> int:
+    """Every kernel this CPU runs, per size, in one process and interleaved rounds, beside the best peer.
+
+    What a maintainer on a new CPU needs to add its row to the CPU table (src/native/cpu.c): the row it gets
+    today, and the fastest kernel at each size.
+    """
+    cpu, measured, bands = _crc32c.dispatch()
+    kernels = [name for name, status in _crc32c.kernels().items() if status == "ok"]
+    print(f"This CPU's row in the CPU table (src/native/cpu.c): {cpu}\n  measured: {measured}\n  kernels: "
+          + ", ".join(f"{name} from {size:,} B" for size, name in bands))
+    print(f"\nEvery kernel it runs, MB/s (median of {rounds} interleaved rounds), the best peer beside them:")
+    print(f"{'kernel':>14} | " + " ".join(f"{label:>8}" for label in sizes))
+    rows: dict[str, list[float]] = {name: [] for name in ["auto", *kernels, "best peer"]}
+    fastest = []
+    for label in sizes:
+        size = SIZES[label]
+        data = os.urandom(size)
+        expected = crc32c_package.crc32c(data)
+        for name in kernels:
+            _crc32c.use_kernel(name)
+            if castagnoli.crc32c(data) != expected:
+                print(f"error: kernel {name} disagrees with the crc32c package at {label}: "
+                      "this build is broken, run `make test`", file=sys.stderr)
+                return 1
+        entries: dict[str, Entry] = {name: (name, castagnoli.crc32c, data) for name in ["auto", *kernels]}
+        entries |= {name: (None, func, data) for name, func in PEERS.items()}
+        times = race(entries, rounds)
+        for name in ["auto", *kernels]:
+            rows[name].append(size / times[name] / 1e6)
+        best = min(PEERS, key=lambda name: times[name])
+        rows["best peer"].append(size / times[best] / 1e6)
+        fastest.append(min(kernels, key=lambda name: times[name]))
+        del data, entries
+    for name, speeds in rows.items():
+        print(f"{name:>14} | " + " ".join(f"{speed:8,.0f}" for speed in speeds))
+    print(f"{'fastest':>14} | " + " ".join(f"{name:>8}" if len(name) <= 8 else name for name in fastest))
     return 0
 
 
@@ -261,11 +306,14 @@ def other_thread_share(data: bytes, seconds: float = 0.2) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds per size (default 7)")
-    parser.add_argument("--sizes", default=",".join(SIZES),
-                        help="comma-separated sizes among: " + ", ".join(SIZES))
+    parser.add_argument("--sizes", help="comma-separated sizes among: " + ", ".join(SIZES)
+                        + f" (default: {', '.join(PEER_SIZES)}; with --kernels: {', '.join(KERNEL_SIZES)})")
+    parser.add_argument("--kernels", action="store_true",
+                        help="every kernel this CPU runs instead, per size, and the CPU table's row for this CPU")
     args = parser.parse_args(argv)
     by_key = {label.replace(" ", "").lower(): label for label in SIZES}
-    given = [label.replace(" ", "").lower() for label in args.sizes.split(",") if label.strip()]
+    chosen = args.sizes if args.sizes is not None else ",".join(KERNEL_SIZES if args.kernels else PEER_SIZES)
+    given = [label.replace(" ", "").lower() for label in chosen.split(",") if label.strip()]
     unknown = [label for label in given if label not in by_key]
     sizes = [by_key[label] for label in given if label in by_key]
     if unknown or args.rounds < 1:
@@ -273,6 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                      f"got {unknown or args.rounds}")
     print(f"castagnoli {castagnoli.__version__}, Python {sys.version.split()[0]}, CPU: {cpu_name()} "
           f"({os.cpu_count()} CPUs), kernels: {', '.join(k for k, status in _crc32c.kernels().items() if status == 'ok')}\n")
+    if args.kernels:
+        return kernels_table(sizes, args.rounds)
     if throughput_tables(sizes, args.rounds) or buffer_types_table(args.rounds):
         return 1
     per_call_table(args.rounds)

@@ -38,9 +38,9 @@ except ImportError as exc:  # pragma: no cover - a broken install
         "rebuild it with 'pip install -e .'"
     ) from exc
 
-from ._crc32c import crc32c, crc32c_combine, kernel, kernels
+from ._crc32c import crc32c, crc32c_combine, dispatch, kernel, kernels
 
-__all__ = ["Crc32c", "crc32c", "crc32c_combine", "crc32c_file", "kernel", "kernels", "native_version",
+__all__ = ["Crc32c", "crc32c", "crc32c_combine", "crc32c_file", "dispatch", "kernel", "kernels", "native_version",
            "__version__"]
 
 

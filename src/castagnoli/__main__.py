@@ -1,6 +1,6 @@
 """python -m castagnoli [FILE ...]: print the CRC-32C of each file, like the common checksum tools.
 
-`--kernels` prints the kernels this CPU can run and the one in use.
+`--kernels` prints this CPU's row of the CPU table and every kernel with its status here.
 
 One line per file, `<crc> <name>`; `-` or no FILE reads standard input. A file
 that cannot be read gets one `error:` line on stderr and the others go on; the
@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, BinaryIO
 
-from . import __version__, crc32c, crc32c_file, kernel, kernels
+from . import __version__, crc32c, crc32c_file, dispatch, kernel, kernels
 
 if TYPE_CHECKING:
     from . import BinaryReader
@@ -69,15 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, default=None, metavar="N",
                         help="read each chunk of a large file on up to N threads (default: one)")
     parser.add_argument("--kernels", action="store_true",
-                        help="print every kernel with its status on this CPU, and the one in use, then exit")
+                        help="print this CPU's row of the CPU table and every kernel with its status here, then exit")
     parser.add_argument("--version", action="version", version=f"castagnoli {__version__}")
     return parser
 
 
 def kernel_table() -> str:
-    """Every kernel, its status here, and which is in use (cibuildwheel's test log shows it)."""
-    lines = [f"castagnoli {__version__}: kernel in use: {kernel()}"]
-    lines += [f"  {name:<9} {status}{' (in use)' if name == kernel() else ''}" for name, status in kernels().items()]
+    """This CPU's row of the CPU table, and every kernel with its status here (cibuildwheel's test log shows it)."""
+    cpu, measured, bands = dispatch()
+    used = {name for _, name in bands}
+    lines = [f"castagnoli {__version__}: kernel in use: {kernel()}", f"  CPU table row: {cpu}",
+             f"  measured: {measured}"]
+    lines += [f"  from {size:>12,} B: {name}" for size, name in bands]
+    lines += [f"  {name:<13} {status}{' (in the row)' if name in used else ''}" for name, status in kernels().items()]
     return "\n".join(lines)
 
 

@@ -20,9 +20,15 @@ def crc32c_combine(crc1: int, crc2: int, length2: int) -> int:
 
 def _update(data: Buffer, value: int, threads: int | None, who: str, /) -> int: ...
 def kernel() -> str:
-    """The name of the kernel in use."""
+    """'auto' (each size gets the kernel dispatch() names), or the kernel forced with use_kernel()."""
 
 def kernels() -> dict[str, str]:
-    """Every kernel, fastest first: 'ok', 'unsupported' or 'failed self-test'."""
+    """Every kernel (a named layout): 'ok', 'unsupported' or 'failed self-test'."""
+
+def dispatch(*cpuid: tuple[int, int, int, int] | int) -> tuple[str, str, tuple[tuple[int, str], ...]]:
+    """This CPU's row of the CPU table: (cpu, measured, ((from_size, kernel), ...)).
+
+    Given CPUID leaves 0, 1 and 7 (EAX, EBX, ECX, EDX each) and XCR0, the row such a CPU gets (tests).
+    """
 
 def use_kernel(name: str, /) -> None: ...

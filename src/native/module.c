@@ -230,6 +230,36 @@ static PyObject *kernels(PyObject *module, PyObject *unused)
     return result;
 }
 
+/* dispatch() or dispatch(leaf0, leaf1, leaf7, xcr0): the CPU table's row for
+ * this CPU, or for made-up CPUID answers (each leaf EAX, EBX, ECX, EDX), as
+ * (cpu, measured, ((from_size, kernel), ...)). */
+static PyObject *dispatch(PyObject *module, PyObject *args)
+{
+    uint32_t cpuid[3][4];
+    unsigned long long xcr0 = 0;
+    const char *cpu, *measured, *kernel[CASTAGNOLI_MAX_BANDS];
+    uint64_t from[CASTAGNOLI_MAX_BANDS];
+    PyObject *bands, *result;
+    int count, b, given = PyTuple_Size(args) > 0;
+    (void)module;
+    if (given && !PyArg_ParseTuple(args, "(IIII)(IIII)(IIII)K:dispatch", &cpuid[0][0], &cpuid[0][1], &cpuid[0][2],
+                                   &cpuid[0][3], &cpuid[1][0], &cpuid[1][1], &cpuid[1][2], &cpuid[1][3],
+                                   &cpuid[2][0], &cpuid[2][1], &cpuid[2][2], &cpuid[2][3], &xcr0))
+        return NULL;
+    count = castagnoli_dispatch(given ? (const uint32_t(*)[4])cpuid : NULL, xcr0, &cpu, &measured, from, kernel);
+    bands = PyTuple_New(count);
+    for (b = 0; bands != NULL && b < count; b++) {
+        PyObject *band = Py_BuildValue("(Ks)", (unsigned long long)from[b], kernel[b]);
+        if (band == NULL || PyTuple_SetItem(bands, b, band) < 0)
+            Py_CLEAR(bands);
+    }
+    if (bands == NULL)
+        return NULL;
+    result = Py_BuildValue("(ssO)", cpu, measured, bands);
+    Py_DECREF(bands);
+    return result;
+}
+
 static PyObject *use_kernel(PyObject *module, PyObject *name)
 {
     const char *text;
@@ -250,7 +280,7 @@ static PyObject *use_kernel(PyObject *module, PyObject *name)
                      "(a miscompiled build or a faulty CPU): it is never used; report it", name);
         return NULL;
     default:
-        PyErr_Format(PyExc_ValueError, "use_kernel(): unknown kernel %R; expected one of kernels()", name);
+        PyErr_Format(PyExc_ValueError, "use_kernel(): unknown kernel %R; expected 'auto' or one of kernels()", name);
         return NULL;
     }
 }
@@ -265,14 +295,22 @@ static PyMethodDef methods[] = {
      "The CRC-32C of A + B from crc1 = crc32c(A), crc2 = crc32c(B) and length2 = len(B)."},
     {"_update", (PyCFunction)(void (*)(void))update, METH_FASTCALL,
      "_update($module, data, value, threads, who, /)\n--\n\nCrc32c's arithmetic."},
-    {"kernel", kernel, METH_NOARGS, "kernel($module, /)\n--\n\nThe name of the kernel in use."},
+    {"kernel", kernel, METH_NOARGS,
+     "kernel($module, /)\n--\n\n"
+     "'auto' (each size gets the kernel the CPU table gives this CPU: dispatch()), or the kernel forced\n"
+     "for every size with use_kernel()."},
+    {"dispatch", dispatch, METH_VARARGS,
+     "dispatch($module, *cpuid)\n--\n\n"
+     "The CPU table's row for this CPU, or for the CPUID leaves 0, 1 and 7 and XCR0 given (tests):\n"
+     "(cpu, measured, ((from_size, kernel), ...))."},
     {"kernels", kernels, METH_NOARGS,
      "kernels($module, /)\n--\n\n"
-     "Every kernel, fastest first, with its status here: 'ok', 'unsupported' (this CPU or OS lacks its\n"
+     "Every kernel (a named layout), with its status here: 'ok', 'unsupported' (this CPU or OS lacks its\n"
      "instructions) or 'failed self-test' (it disagreed with the portable kernel at import: never used)."},
     {"use_kernel", use_kernel, METH_O,
      "use_kernel($module, name, /)\n--\n\n"
-     "Force a kernel (tests and benchmarks); ValueError unless its status is 'ok'."},
+     "Force a kernel for every size (tests and benchmarks), or 'auto' for the CPU table's choice;\n"
+     "ValueError unless its status is 'ok'."},
     {NULL, NULL, 0, NULL},
 };
 

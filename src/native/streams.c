@@ -1,11 +1,12 @@
-/* The kernels built on the CRC32 instruction (SSE4.2): three interleaved
- * streams per block, joined with shift tables (sse42) or with one carry-less
- * multiplication (pclmul). crc_1way also finishes the folding kernels. */
+/* The kernels built on the CRC32 instruction (SSE4.2) alone: three interleaved
+ * streams per block, joined with shift tables (crc_s3) or with one carry-less
+ * multiplication (crc_s3_clmul), and six far-apart streams for buffers past the
+ * caches (crc_s6_far). crc_1way also finishes the folding kernels. */
 #include "internal.h"
 
 #ifdef CASTAGNOLI_X86
 
-/* --- sse42: three CRC32 streams, shift tables ------------------------------- */
+/* --- crc_s3: three CRC32 streams, shift tables ------------------------------- */
 
 #  define SSE42_LONG 4096
 #  define SSE42_SHORT 256
@@ -74,14 +75,14 @@ TARGET("sse4.2") static uint32_t crc_3way_blocks(uint32_t crc, const unsigned ch
     return crc;
 }
 
-TARGET("sse4.2") uint32_t castagnoli_sse42(uint32_t crc, const unsigned char *p, size_t len)
+TARGET("sse4.2") uint32_t castagnoli_crc_s3(uint32_t crc, const unsigned char *p, size_t len)
 {
     crc = crc_3way_blocks(crc, &p, &len, SSE42_LONG, shift_long);
     crc = crc_3way_blocks(crc, &p, &len, SSE42_SHORT, shift_short);
     return castagnoli_crc_1way(crc, p, len);
 }
 
-/* --- pclmul: three CRC32 streams, combined by carry-less multiplication ----- */
+/* --- crc_s3_clmul: three CRC32 streams, combined by carry-less multiplication ----- */
 
 #  define PCLMUL_BLOCKS 512 /* stream lengths 8, 16, ... 4096 bytes */
 
@@ -103,7 +104,7 @@ static void init_combine(void)
     }
 }
 
-TARGET("sse4.2,pclmul") uint32_t castagnoli_pclmul(uint32_t crc, const unsigned char *p, size_t len)
+TARGET("sse4.2,pclmul") uint32_t castagnoli_crc_s3_clmul(uint32_t crc, const unsigned char *p, size_t len)
 {
     uint32_t c[3];
     __m128i k, product;
@@ -122,14 +123,14 @@ TARGET("sse4.2,pclmul") uint32_t castagnoli_pclmul(uint32_t crc, const unsigned 
     return castagnoli_crc_1way(crc, p, len);
 }
 
-/* --- far streams: buffers past the caches ----------------------------------------
+/* --- crc_s6_far: buffers past the caches ----------------------------------------
  * The buffer split into FAR_STREAMS regions, each read by its own CRC32 stream,
  * joined once: six far-apart sequential reads keep more memory requests in
  * flight than one. Measured on AMD Zen 2 (family 0x17, KVM): 15-16 GB/s from 16
  * to 200 MiB against 8 for one stream; three streams 10, four 12, eight 11-15. */
 #  define FAR_STREAMS 6
 
-TARGET("sse4.2") uint32_t castagnoli_far_streams(uint32_t crc, const unsigned char *p, size_t len)
+TARGET("sse4.2") uint32_t castagnoli_crc_s6_far(uint32_t crc, const unsigned char *p, size_t len)
 {
     size_t part = len / FAR_STREAMS / 8 * 8, j;
     uint64_t c[FAR_STREAMS];

@@ -8,7 +8,9 @@ import pytest
 
 from castagnoli import _crc32c, kernel as kernel_in_use, kernels
 
-KERNELS = ["avx512", "avx2", "pclmul", "sse42", "portable"]
+# every kernel, as kernels() lists them; "auto" is the CPU table's choice per size
+KERNELS = ["zmm_v4", "ymm_v4", "zmm_v3s2w4", "zmm_v3s1w2", "zmm_v4s4w4", "zmm_v4s5w2", "ymm_v4s4w4", "xmm_v4s4w4",
+           "crc_s6_far", "crc_s3_clmul", "crc_s3", "portable"]
 
 # RFC 3720 appendix B.4, and the customary check value.
 VECTORS = [
@@ -21,11 +23,12 @@ VECTORS = [
 ]
 
 
-@pytest.fixture(params=KERNELS)
+@pytest.fixture(params=["auto", *KERNELS])
 def kernel(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Each kernel forced in turn; skipped where this CPU lacks it (and forcing it must fail)."""
+    """The CPU table's choice, then each kernel forced in turn; skipped where this CPU lacks it (and forcing it
+    must fail)."""
     name: str = request.param
-    if kernels()[name] != "ok":
+    if name != "auto" and kernels()[name] != "ok":
         with pytest.raises(ValueError, match="does not support|failed its self-test"):
             _crc32c.use_kernel(name)
         pytest.skip(f"this CPU or OS lacks the {name} kernel's instructions")

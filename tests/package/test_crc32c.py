@@ -263,9 +263,19 @@ def test_no_kernel_failed_its_self_test_on_this_machine() -> None:
     assert not failed, f"kernels that disagree with the portable one at import: {failed}"
 
 
-def test_the_fastest_kernel_that_passed_is_chosen_at_import() -> None:
-    usable = [name for name, status in castagnoli.kernels().items() if status == "ok"]
-    assert castagnoli.kernel() == usable[0]
+def test_at_import_the_cpu_table_chooses_and_its_row_uses_only_kernels_that_passed_here() -> None:
+    assert castagnoli.kernel() == "auto"
+    cpu, measured, bands = castagnoli.dispatch()
+    assert cpu and measured and bands[0][0] == 0
+    assert [size for size, _ in bands] == sorted({size for size, _ in bands})
+    assert all(castagnoli.kernels()[name] == "ok" for _, name in bands), bands
+
+
+def test_forcing_a_kernel_then_auto_goes_back_to_the_cpu_table() -> None:
+    _crc32c.use_kernel("portable")
+    assert castagnoli.kernel() == "portable"
+    _crc32c.use_kernel("auto")
+    assert castagnoli.kernel() == "auto"
 
 
 @pytest.mark.parametrize("bad", ["avx9000", ""])
@@ -283,12 +293,14 @@ def test_kernel_matches_the_crc32c_package_at_every_length_and_offset(kernel: st
                 (kernel, offset, length)
 
 
-# around the hybrid blocks too (pclmul: 24 KiB, avx2: 32 KiB, avx512: 48 KiB; up to 2 MiB) and the six far
-# streams (from 8 MiB, six parts and a tail), at an odd address
-@pytest.mark.parametrize("size", [4095, 12 * 1024 + 5, (24 << 10) - 1, 24 << 10, (24 << 10) + 1, (32 << 10) - 1,
-                                  32 << 10, (48 << 10) - 1, 48 << 10, (64 << 10) + 129, (96 << 10) + 129, 1 << 20,
-                                  (2 << 20) - 1, 2 << 20, (8 << 20) - 1, 8 << 20, (8 << 20) + 47,
-                                  (16 << 20) + 7])
+# Around the hybrids' smallest blocks (64 steps: xmm_v4s4w4 12 KiB, zmm_v3s1w2 13 KiB, zmm_v3s2w4 and
+# ymm_v4s4w4 16 KiB, zmm_v4s5w2 21 KiB, zmm_v4s4w4 24 KiB; the zmm ones 64 bytes more, to align) and the
+# doubled ones after them (up to 16384 steps), the CPU tables' bands (16, 24, 32, 48 KiB, 2 and 8 MiB) and
+# the six far streams (six parts and a tail), at an odd address
+@pytest.mark.parametrize("size", [4095, (12 << 10) - 1, 12 << 10, 13 * 1024 + 63, (16 << 10) + 63, (16 << 10) + 64,
+                                  (16 << 10) + 65, 21 * 1024 + 64, (24 << 10) - 1, 24 << 10, (24 << 10) + 64,
+                                  (32 << 10) + 5, (48 << 10) + 64, (64 << 10) + 129, (96 << 10) + 129, 1 << 20,
+                                  (2 << 20) - 1, 2 << 20, (8 << 20) - 1, 8 << 20, (8 << 20) + 47, (16 << 20) + 7])
 def test_kernel_matches_the_crc32c_package_on_big_buffers(kernel: str, size: int) -> None:
     data = random.Random(size).randbytes(size + 3)
     assert crc32c(data) == reference.crc32c(data)

@@ -130,11 +130,15 @@ def test_main_is_in_process_callable(files: dict[str, Path], capsys: pytest.Capt
     assert castagnoli.__version__
 
 
-def test_cli_names_the_kernels_and_the_one_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_names_the_cpu_table_row_and_every_kernel(capsys: pytest.CaptureFixture[str]) -> None:
     from castagnoli.__main__ import main
 
     assert main(["--kernels"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].endswith(f"kernel in use: {castagnoli.kernel()}")
-    assert [line.split()[0] for line in lines[1:]] == list(castagnoli.kernels())
-    assert sum("(in use)" in line for line in lines) == 1
+    cpu, measured, bands = castagnoli.dispatch()
+    assert lines[:3] == [f"castagnoli {castagnoli.__version__}: kernel in use: auto", f"  CPU table row: {cpu}",
+                         f"  measured: {measured}"]
+    assert [line.split()[-1] for line in lines[3:3 + len(bands)]] == [name for _, name in bands]
+    kernel_lines = lines[3 + len(bands):]
+    assert [line.split()[0] for line in kernel_lines] == list(castagnoli.kernels())
+    assert {line.split()[0] for line in kernel_lines if "(in the row)" in line} == {name for _, name in bands}
