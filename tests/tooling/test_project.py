@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -90,9 +91,18 @@ def test_releasing_md_names_every_make_target_and_tox_env_and_nothing_else() -> 
     assert documented == envs
 
 
+def test_readme_names_every_kernel_the_package_tests_force() -> None:
+    conftest = ast.parse((ROOT / "tests" / "package" / "conftest.py").read_text())
+    kernels = next(ast.literal_eval(node.value) for node in conftest.body if isinstance(node, ast.Assign)
+                   and any(isinstance(t, ast.Name) and t.id == "KERNELS" for t in node.targets))
+    section = (ROOT / "README.md").read_text().split("## Which CPU gets which code")[1].split("\n## ")[0]
+    first_cells = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    assert sorted(re.findall(r"`([a-z0-9_]+)`", "\n".join(first_cells))) == sorted(kernels)
+
+
 def test_readme_is_for_users_and_releasing_md_for_maintainers() -> None:
     readme = (ROOT / "README.md").read_text()
-    for user_topic in ("pip install castagnoli", "pip install .", "free-threaded", "make bench", "avx2"):
+    for user_topic in ("pip install castagnoli", "pip install .", "free-threaded", "make bench", "dispatch()"):
         assert user_topic in readme, user_topic
     for maintainer_topic in ("trusted publisher", "Re-run", "tox env", "cibuildwheel"):
         assert maintainer_topic not in readme, maintainer_topic
