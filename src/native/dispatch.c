@@ -36,7 +36,7 @@ struct kernel {
 #define BYTES_zmm 64
 #define HYBRID_ENTRY(width, V, S, K) \
     {#width "_v" #V "s" #S "w" #K, castagnoli_##width##_v##V##s##S##w##K, NEEDS_##width, \
-     ((V) * BYTES_##width + 8 * (S) * (K)) * (size_t)64, CASTAGNOLI_UNSUPPORTED},
+     ((V) * BYTES_##width + 8 * (S) * (K)) << CASTAGNOLI_HYBRID_MIN_LOG, CASTAGNOLI_UNSUPPORTED},
 
 static struct kernel kernels[] = {
 #ifdef CASTAGNOLI_X86

@@ -15,9 +15,9 @@ XMM_TARGET static ALWAYS_INLINE uint64_t clmul_32x64(uint32_t c, uint64_t k)
         _mm_clmulepi64_si128(_mm_cvtsi32_si128((int)c), _mm_cvtsi64_si128((long long)k), 0x00));
 }
 
-/* Blocks of 2^HYBRID_MIN_LOG to 2^HYBRID_MAX_LOG steps: each block as long as
- * the bytes left allow, so a buffer takes few blocks and few joins. */
-#  define HYBRID_MIN_LOG 6
+/* Blocks of 2^CASTAGNOLI_HYBRID_MIN_LOG to 2^HYBRID_MAX_LOG steps: each block as
+ * long as the bytes left allow, so a buffer takes few blocks and few joins. */
+#  define HYBRID_MIN_LOG CASTAGNOLI_HYBRID_MIN_LOG
 #  define HYBRID_MAX_LOG 14
 
 #  define HYBRID hybrid_xmm

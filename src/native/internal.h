@@ -98,6 +98,7 @@ uint32_t castagnoli_zmm_v4(uint32_t crc, const unsigned char *p, size_t len);
     X(zmm, 4, 5, 2) \
     X(ymm, 4, 4, 4) \
     X(xmm, 4, 4, 4)
+#  define CASTAGNOLI_HYBRID_MIN_LOG 5 /* the smallest block: 2^5 steps */
 void castagnoli_init_hybrid(void);
 #  define CASTAGNOLI_DECLARE_HYBRID(width, V, S, K) \
     uint32_t castagnoli_##width##_v##V##s##S##w##K(uint32_t crc, const unsigned char *p, size_t len);
