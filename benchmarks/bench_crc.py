@@ -123,6 +123,18 @@ def contenders(data: object) -> dict[str, Entry]:
     return entries
 
 
+def kernels_agree(kernels: Sequence[str], data: bytes, label: str) -> bool:
+    """Whether every kernel gives the crc32c package's CRC of `data`; else says which does not."""
+    expected = crc32c_package.crc32c(data)
+    for name in kernels:
+        _crc32c.use_kernel(name)
+        if castagnoli.crc32c(data) != expected:
+            print(f"error: kernel {name} disagrees with the crc32c package at {label}: "
+                  "this build is broken, run `make test`", file=sys.stderr)
+            return False
+    return True
+
+
 def throughput_tables(sizes: Sequence[str], rounds: int) -> int:
     kernels = [name for name, status in _crc32c.kernels().items() if status == "ok"]
     print(f"Throughput, MB/s (median of {rounds} interleaved rounds); "
@@ -134,13 +146,8 @@ def throughput_tables(sizes: Sequence[str], rounds: int) -> int:
     for label in sizes:
         size = SIZES[label]
         data = os.urandom(size)
-        expected = crc32c_package.crc32c(data)
-        for name in kernels:
-            _crc32c.use_kernel(name)
-            if castagnoli.crc32c(data) != expected:
-                print(f"error: kernel {name} disagrees with the crc32c package at {label}: "
-                      "this build is broken, run `make test`", file=sys.stderr)
-                return 1
+        if not kernels_agree(kernels, data, label):
+            return 1
         entries = contenders(data)
         entries |= {f"kernel {name}": (name, castagnoli.crc32c, data) for name in kernels}
         times = race(entries, rounds)
@@ -177,13 +184,8 @@ def kernels_table(sizes: Sequence[str], rounds: int) -> int:
     for label in sizes:
         size = SIZES[label]
         data = os.urandom(size)
-        expected = crc32c_package.crc32c(data)
-        for name in kernels:
-            _crc32c.use_kernel(name)
-            if castagnoli.crc32c(data) != expected:
-                print(f"error: kernel {name} disagrees with the crc32c package at {label}: "
-                      "this build is broken, run `make test`", file=sys.stderr)
-                return 1
+        if not kernels_agree(kernels, data, label):
+            return 1
         entries: dict[str, Entry] = {name: (name, castagnoli.crc32c, data) for name in ["auto", *kernels]}
         entries |= {name: (None, func, data) for name, func in PEERS.items()}
         times = race(entries, rounds)
