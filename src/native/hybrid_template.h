@@ -9,11 +9,13 @@
  *   VALIGN           1 to step to a 64-byte boundary first
  *   VTAIL            the kernel that takes the bytes after the last block
  *
- * A block is N steps. In each step V accumulators fold V * VBYTES bytes of the
- * block's head while S CRC32 streams read K words each from S regions of
- * L = 8 * K * N bytes after it; the carry-less multiplier and the CRC32 unit
+ * A block is N = 2^log steps (HYBRID_MIN_LOG <= log <= HYBRID_MAX_LOG, as many
+ * as the bytes left allow). In each step V accumulators fold V * VBYTES bytes
+ * of the block's head while S CRC32 streams read K words each from S regions
+ * of L = 8 * K * N bytes after it; the carry-less multiplier and the CRC32 unit
  * work at once. The S + 1 CRCs are joined by carry-less multiplication:
- * shift[m - 1] = x^(8 * L * m - 33) moves a CRC past m regions. */
+ * shift[log - HYBRID_MIN_LOG][m - 1] = x^(8 * L * m - 33) moves a CRC past m
+ * regions. */
 
 VTARGET static ALWAYS_INLINE uint32_t HYBRID(uint32_t crc, const unsigned char *p, size_t len, const int V,
                                              const int S, const int K, const uint64_t shift[][8])
