@@ -21,9 +21,9 @@
 
 #define KiB ((size_t)1 << 10)
 #define MiB ((size_t)1 << 20)
-#define ZMM (CASTAGNOLI_SSE42 | CASTAGNOLI_PCLMUL | CASTAGNOLI_AVX2 | CASTAGNOLI_VPCLMUL | CASTAGNOLI_AVX512)
-#define YMM (CASTAGNOLI_SSE42 | CASTAGNOLI_PCLMUL | CASTAGNOLI_AVX2 | CASTAGNOLI_VPCLMUL)
-#define XMM (CASTAGNOLI_SSE42 | CASTAGNOLI_PCLMUL)
+#define ZMM CASTAGNOLI_NEEDS_zmm
+#define YMM CASTAGNOLI_NEEDS_ymm
+#define XMM CASTAGNOLI_NEEDS_xmm
 
 const struct castagnoli_row castagnoli_rows[] = {
     {"AMD Zen 4 (family 19h with AVX-512: Genoa, Bergamo, Raphael, Phoenix)", CASTAGNOLI_AMD, 0x19, {0}, ZMM, 0, 0,

@@ -28,23 +28,20 @@ struct kernel {
     int status;   /* CASTAGNOLI_UNSUPPORTED, CASTAGNOLI_OK or CASTAGNOLI_FAILED_SELF_TEST */
 };
 
-#define NEEDS_xmm (CASTAGNOLI_SSE42 | CASTAGNOLI_PCLMUL)
-#define NEEDS_ymm (NEEDS_xmm | CASTAGNOLI_AVX2 | CASTAGNOLI_VPCLMUL)
-#define NEEDS_zmm (NEEDS_ymm | CASTAGNOLI_AVX512)
 #define BYTES_xmm 16
 #define BYTES_ymm 32
 #define BYTES_zmm 64
 #define HYBRID_ENTRY(width, V, S, K) \
-    {#width "_v" #V "s" #S "w" #K, castagnoli_##width##_v##V##s##S##w##K, NEEDS_##width, \
+    {#width "_v" #V "s" #S "w" #K, castagnoli_##width##_v##V##s##S##w##K, CASTAGNOLI_NEEDS_##width, \
      ((V) * BYTES_##width + 8 * (S) * (K)) << CASTAGNOLI_HYBRID_MIN_LOG, CASTAGNOLI_UNSUPPORTED},
 
 static struct kernel kernels[] = {
 #ifdef CASTAGNOLI_X86
-    {"zmm_v4", castagnoli_zmm_v4, NEEDS_zmm, 4096, CASTAGNOLI_UNSUPPORTED},
-    {"ymm_v4", castagnoli_ymm_v4, NEEDS_ymm, 128, CASTAGNOLI_UNSUPPORTED},
+    {"zmm_v4", castagnoli_zmm_v4, CASTAGNOLI_NEEDS_zmm, 4096, CASTAGNOLI_UNSUPPORTED},
+    {"ymm_v4", castagnoli_ymm_v4, CASTAGNOLI_NEEDS_ymm, 128, CASTAGNOLI_UNSUPPORTED},
     CASTAGNOLI_HYBRIDS(HYBRID_ENTRY)
     {"crc_s6_far", castagnoli_crc_s6_far, CASTAGNOLI_SSE42, 4096, CASTAGNOLI_UNSUPPORTED},
-    {"crc_s3_clmul", castagnoli_crc_s3_clmul, NEEDS_xmm, 4096, CASTAGNOLI_UNSUPPORTED},
+    {"crc_s3_clmul", castagnoli_crc_s3_clmul, CASTAGNOLI_NEEDS_xmm, 4096, CASTAGNOLI_UNSUPPORTED},
     {"crc_s3", castagnoli_crc_s3, CASTAGNOLI_SSE42, 4096, CASTAGNOLI_UNSUPPORTED},
 #endif
     {"portable", castagnoli_portable, 0, 0, CASTAGNOLI_OK},
@@ -112,8 +109,8 @@ static uint32_t broken(uint32_t crc, const unsigned char *p, size_t len)
 struct plan {
     const struct castagnoli_row *row;
     int bands;
-    size_t from[CASTAGNOLI_BANDS];
-    castagnoli_fn fn[CASTAGNOLI_BANDS];
+    size_t from[CASTAGNOLI_MAX_BANDS];
+    castagnoli_fn fn[CASTAGNOLI_MAX_BANDS];
 };
 
 static struct plan plan = {NULL, 1, {0}, {castagnoli_portable}};
@@ -140,7 +137,7 @@ static const struct castagnoli_row *choose(const struct castagnoli_cpu *cpu, int
     for (r = 0; r < castagnoli_row_count; r++) {
         const struct castagnoli_row *row = &castagnoli_rows[r];
         int usable = row_matches(row, cpu);
-        for (b = 0; usable && b < CASTAGNOLI_BANDS && row->bands[b].kernel; b++) {
+        for (b = 0; usable && b < CASTAGNOLI_MAX_BANDS && row->bands[b].kernel; b++) {
             const struct kernel *k = find(row->bands[b].kernel);
             usable = k != NULL && (k->needs & cpu->features) == k->needs &&
                      (!self_tested || k->status == CASTAGNOLI_OK);
@@ -205,7 +202,7 @@ void castagnoli_init(void)
             k->status = CASTAGNOLI_FAILED_SELF_TEST;
 
     plan.row = choose(&cpu, 1);
-    for (b = 0; b < CASTAGNOLI_BANDS && plan.row->bands[b].kernel; b++) {
+    for (b = 0; b < CASTAGNOLI_MAX_BANDS && plan.row->bands[b].kernel; b++) {
         plan.from[b] = plan.row->bands[b].from;
         plan.fn[b] = find(plan.row->bands[b].kernel)->fn;
     }
@@ -236,7 +233,7 @@ int castagnoli_dispatch(const uint32_t cpuid[3][4], uint64_t xcr0, const char **
     }
     *cpu = row->cpu;
     *measured = row->measured;
-    for (b = 0; b < CASTAGNOLI_BANDS && row->bands[b].kernel; b++) {
+    for (b = 0; b < CASTAGNOLI_MAX_BANDS && row->bands[b].kernel; b++) {
         from[b] = row->bands[b].from;
         kernel[b] = row->bands[b].kernel;
     }

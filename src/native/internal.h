@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "crc32c.h" /* CASTAGNOLI_MAX_BANDS */
+
 #if (defined(__x86_64__) || defined(_M_X64)) && !defined(CASTAGNOLI_PORTABLE_ONLY)
 #  define CASTAGNOLI_X86 1
 #  include <immintrin.h>
@@ -40,6 +42,10 @@ enum {
     CASTAGNOLI_AVX512 = 16, /* F and VL */
     CASTAGNOLI_AMX = 32, CASTAGNOLI_AVX512FP16 = 64 /* Sapphire Rapids and later: no kernel needs them */
 };
+/* What the kernels of each vector width need. */
+#define CASTAGNOLI_NEEDS_xmm (CASTAGNOLI_SSE42 | CASTAGNOLI_PCLMUL)
+#define CASTAGNOLI_NEEDS_ymm (CASTAGNOLI_NEEDS_xmm | CASTAGNOLI_AVX2 | CASTAGNOLI_VPCLMUL)
+#define CASTAGNOLI_NEEDS_zmm (CASTAGNOLI_NEEDS_ymm | CASTAGNOLI_AVX512)
 
 /* cpu.c: what the CPU is, from CPUID (leaves 0, 1 and 7, and XCR0), and the
  * table that gives each kind of CPU its kernel per size band. */
@@ -53,7 +59,6 @@ enum { CASTAGNOLI_INTEL = 1, CASTAGNOLI_AMD = 2 };
 void castagnoli_decode_cpuid(const uint32_t cpuid[3][4], uint64_t xcr0, struct castagnoli_cpu *cpu);
 void castagnoli_read_cpu(struct castagnoli_cpu *cpu);
 
-#define CASTAGNOLI_BANDS 4 /* CASTAGNOLI_MAX_BANDS of crc32c.h */
 struct castagnoli_row {
     const char *cpu;                /* the CPUs it names */
     int vendor;                     /* 0: any */
@@ -61,7 +66,7 @@ struct castagnoli_row {
     unsigned char models[8];        /* 0-terminated; none: any */
     int needs, any, lacks;          /* features it must have, at least one of (0: none), none of */
     const char *measured;           /* where its choice was measured, or which published figure it follows */
-    struct { size_t from; const char *kernel; } bands[CASTAGNOLI_BANDS]; /* from 0 up; kernel NULL: unused */
+    struct { size_t from; const char *kernel; } bands[CASTAGNOLI_MAX_BANDS]; /* from 0 up; kernel NULL: unused */
 };
 extern const struct castagnoli_row castagnoli_rows[];
 extern const int castagnoli_row_count;

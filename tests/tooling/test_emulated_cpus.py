@@ -22,8 +22,9 @@ XMM_ROW = ["crc_s3_clmul", "xmm_v4s4w4", "crc_s3_clmul", "crc_s6_far"]
 MODELS = {"qemu64": ["portable"], "Nehalem": ["crc_s3", "crc_s6_far"], "Westmere": XMM_ROW, "Haswell": XMM_ROW}
 
 # Around every block boundary of the kernels the models can run (8-byte words, the three-stream blocks of
-# 3 x 256 and 3 x 4096 bytes, the pclmul blocks of up to 3 x 4096), at two alignments, and chained.
-LENGTHS = [0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 63, 64, 65, 255, 256, 257, 767, 768, 769, 1000, 4095, 4096,
+# 3 x 256 and 3 x 4096 bytes, crc_s3_clmul's blocks of up to 3 x 4096, xmm_v4s4w4's from 6 KiB), at two alignments,
+# and chained.
+LENGTHS = [0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 63, 64, 65, 255, 256, 257, 767, 768, 769, 1000, 4095, 4096, 6143, 6144, 6145,
            4097, 12287, 12288, 12289, 24575, 24576, 24577, 32768 + 5, 49152 + 77, 100_003]
 OFFSETS = [0, 3]
 SEED = 20261204
