@@ -24,8 +24,7 @@ $(foreach var,TAG DIST INDEX_URL WAIT BENCH,$(if $(filter command line,$(origin 
 
 # The host wheel is rebuilt when a source changed or was added or removed (a
 # directory's time changes), when HEAD moved (its commit time stamps the wheel),
-# or when no castagnoli wheel is in dist/. The version is read from
-# pyproject.toml in one place only: scripts/release_check.py version.
+# or when no castagnoli wheel is in dist/.
 WHEEL_INPUTS := pyproject.toml setup.cfg CMakeLists.txt README.md LICENSE requirements/release.txt build/head \
 	$(shell find src -type d -o -type f \( -name '*.py' -o -name '*.pyi' -o -name '*.c' -o -name '*.h' -o -name py.typed \))
 HOST_WHEEL_STAMP := build/host-wheel.stamp

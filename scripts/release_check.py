@@ -2,8 +2,8 @@
 """The release check for castagnoli: the Python half of `make release-check` (release-check.sh).
 
   release_check.py version [--pyproject FILE]
-      Prints the [project] version of pyproject.toml (read with tomllib: the one
-      reader the Makefile and release-check.sh use too).
+      Prints the [project] version of pyproject.toml (read with tomllib), for
+      release-check.sh, which has no TOML reader of its own.
   release_check.py tag TAG [--pyproject FILE]
       TAG is 'v' plus a stable X.Y.Z equal to the [project] version of pyproject.toml.
   release_check.py dist DIR [--tag TAG] [--pyproject FILE] [--platforms LIST]

@@ -13,6 +13,11 @@ RELEASE_PATHS = ("src", "CMakeLists.txt", "pyproject.toml", "setup.cfg", "README
                  "requirements", "scripts", "tox.ini", "Makefile", ".github")
 
 
+def move_tag_command(tag: str) -> str:
+    """How to move `tag` to HEAD, locally and on GitHub (RELEASING.md gives the same)."""
+    return f"git tag -f {tag} && git push --force origin {tag}"
+
+
 def git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30,
                           errors="backslashreplace")
@@ -50,7 +55,7 @@ def tag_state_problems(root: Path, tag: str) -> list[str]:
     tag = tag if re.fullmatch(r"v[0-9.]{1,40}", tag) else shown(tag)  # safe to print inside a command
     return [f"tag {tag} already exists on commit {tagged.stdout.strip()[:12]}: expected it free or on HEAD "
             f"({head[:12]}); if nothing of {tag[1:]} is on PyPI yet (a failed build), move the tag to HEAD: "
-            f"git tag -f {tag} && git push --force origin {tag}; if it is published, bump [project] version in "
+            f"{move_tag_command(tag)}; if it is published, bump [project] version in "
             "pyproject.toml, commit, and release that"]
 
 

@@ -17,7 +17,7 @@ uint32_t castagnoli_mulmod(uint32_t a, uint32_t b)
 }
 
 /* x2n[k] = x^(2^k) mod P, so that x^n is a product over the bits of n. */
-static uint32_t x2n[67]; /* up to x^(2^66): 8 * (2^63 - 1) bytes' worth of bits */
+static uint32_t x2n[67]; /* up to x^(2^66): shift() multiplies by x^(8 bytes), bytes < 2^64 */
 
 void castagnoli_init_combine(void)
 {
@@ -43,7 +43,7 @@ uint32_t castagnoli_shift(uint32_t crc, uint64_t bytes)
      * by starting three entries further along the table. */
     uint32_t result = crc;
     int k;
-    for (k = 3; bytes; k++, bytes >>= 1) /* at most 64 bits: k < 67 */
+    for (k = 3; bytes; k++, bytes >>= 1)
         if (bytes & 1u)
             result = castagnoli_mulmod(result, x2n[k]);
     return result;

@@ -22,8 +22,7 @@ MAKEFILE = (ROOT / "Makefile").read_text()
 def test_make_with_no_target_prints_help_listing_every_target() -> None:
     out = subprocess.run(["make", "--no-print-directory"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     listed = {line.split()[0] for line in out.splitlines() if line.strip()}
-    public = make_targets() - {"dist"}  # dist/ is the host wheel's file target, not a command
-    assert listed == public
+    assert listed == make_targets()
     for line in out.splitlines():
         assert len(line.split(None, 1)) == 2, f"target without a description: {line!r}"
 
@@ -242,3 +241,16 @@ def test_the_version_is_read_with_tomllib_whatever_its_quotes_or_comments(tmp_pa
     assert release_check.main(["version", "--pyproject", str(pyproject)]) == 0
     assert capsys.readouterr().out == "7.8.9\n"
     assert "sed" not in MAKEFILE and "sed " not in (ROOT / "scripts" / "release-check.sh").read_text()
+
+
+def test_releasing_md_moves_a_tag_with_the_command_the_release_check_prints() -> None:
+    from release_git import move_tag_command
+
+    assert f"`{move_tag_command('vX.Y.Z')}`" in (ROOT / "RELEASING.md").read_text().replace("\n", " ")
+
+
+def test_releasing_md_failure_rows_name_the_published_check_and_no_upload_by_release() -> None:
+    rows = [line for line in (ROOT / "RELEASING.md").read_text().splitlines() if line.startswith("| ")]
+    chains = [row for row in rows if "`publish`" in row and "`release` run" in row]
+    assert chains and all("`published`" in row for row in chains), chains
+    assert not [row for row in rows if re.search(r"`release`[^|]*re-uploads", row)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import shlex
@@ -46,7 +47,14 @@ def all_steps() -> list[tuple[str, str, dict[str, Any]]]:
 def test_publish_runs_on_pushed_tags_that_look_like_releases_on_any_branch() -> None:
     # v0.5, V0.5.1 and 0.5.1 start the workflow too, so that check-tag fails naming the tag to push
     # instead of nothing happening; only vX.Y.Z passes check-tag, which every other job needs.
-    assert PUBLISH["on"] == {"push": {"tags": ["v*", "V*", "[0-9]*"]}}
+    assert list(PUBLISH["on"]) == ["push"] and list(PUBLISH["on"]["push"]) == ["tags"]
+    patterns = PUBLISH["on"]["push"]["tags"]
+
+    def starts(tag: str) -> bool:  # GitHub's filter glob: * is any run of characters but /
+        return any(fnmatch.fnmatchcase(tag, pattern) and "/" not in tag for pattern in patterns)
+
+    assert all(starts(tag) for tag in ["v0.5.1", "v10.0.0", "V0.5.1", "0.5.1", "v0.5", "v1.2.3rc1"])
+    assert not any(starts(tag) for tag in ["vendor-fix", "v-next", "Version-2", "release-1.0", "latest"])
 
 
 def test_publish_jobs_run_in_order_check_tag_wheels_verify_publish_published_release() -> None:
