@@ -29,7 +29,7 @@ WHEEL_INPUTS := pyproject.toml setup.cfg CMakeLists.txt README.md LICENSE requir
 	$(shell find src -type d -o -type f \( -name '*.py' -o -name '*.pyi' -o -name '*.c' -o -name '*.h' -o -name py.typed \))
 HOST_WHEEL_STAMP := build/host-wheel.stamp
 
-.PHONY: help test wheel wheels check-tag release-check conflict-check published-check publish-rehearsal bench lock clean FORCE
+.PHONY: help test wheel wheels check-tag release-check conflict-check published-check github-release publish-rehearsal bench lock clean FORCE
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,9 @@ conflict-check: $(TOX) ## Check no wheel in DIST (default dist) is on INDEX_URL 
 
 published-check: $(TOX) ## After the upload: INDEX_URL (default PyPI) serves each wheel in DIST (default dist) byte for byte, attested; waits up to WAIT s (600)
 	$(TOX) run -e published-check -- "$${DIST:-dist}" --index-url "$${INDEX_URL:-https://pypi.org/simple/}" --wait "$${WAIT:-600}"
+
+github-release: $(TOX) ## The GitHub Release of TAG with the wheels in DIST (default dist): created in one step, or its asset digests checked (needs gh, GH_TOKEN)
+	$(TOX) run -e github-release -- "$${TAG-}" "$${DIST:-dist}"
 
 publish-rehearsal: $(TOX) $(if $(DIST),,$(HOST_WHEEL_STAMP)) ## Upload the wheels to a local pypiserver, install and smoke-test them
 	$(TOX) run -e publish-rehearsal

@@ -230,6 +230,16 @@ def test_make_bench_passes_bench_options(tmp_path: Path) -> None:
     assert json.loads(made) == ["run", "-e", "bench", "--", "--rounds", "2", "--sizes", "1KiB"]
 
 
+def test_make_github_release_runs_the_locked_tox_env_with_tag_and_dist(tmp_path: Path) -> None:
+    tox = fake_program(tmp_path / "tox", "import json, sys\nprint(json.dumps(sys.argv[1:]))\n")
+    for given, expected in ([["TAG=v1.2.3"], ["v1.2.3", "dist"]], [["TAG=v1.2.3", "DIST=out/"], ["v1.2.3", "out/"]]):
+        made = subprocess.run(["make", "--no-print-directory", "-s", "github-release", f"TOX={tox}", *given],
+                              cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        assert json.loads(made) == ["run", "-e", "github-release", "--", *expected]
+    env = tox_config()["testenv:github-release"]
+    assert env["deps"].strip() == "-r requirements/release.txt"
+
+
 def test_the_version_is_read_with_tomllib_whatever_its_quotes_or_comments(tmp_path: Path,
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     import release_check
@@ -251,6 +261,6 @@ def test_releasing_md_moves_a_tag_with_the_command_the_release_check_prints() ->
 
 def test_releasing_md_failure_rows_name_the_published_check_and_no_upload_by_release() -> None:
     rows = [line for line in (ROOT / "RELEASING.md").read_text().splitlines() if line.startswith("| ")]
-    chains = [row for row in rows if "`publish`" in row and "`release` run" in row]
-    assert chains and all("`published`" in row for row in chains), chains
-    assert not [row for row in rows if re.search(r"`release`[^|]*re-uploads", row)]
+    chains = [row for row in rows if "`publish`" in row and "`github-release` run" in row]
+    assert chains and all("`published-check`" in row for row in chains), chains
+    assert not [row for row in rows if re.search(r"`github-release`[^|]*re-uploads", row)]

@@ -57,14 +57,15 @@ def test_publish_runs_on_pushed_tags_that_look_like_releases_on_any_branch() -> 
     assert not any(starts(tag) for tag in ["vendor-fix", "v-next", "Version-2", "release-1.0", "latest"])
 
 
-def test_publish_jobs_run_in_order_check_tag_wheels_verify_publish_published_release() -> None:
+def test_publish_jobs_run_in_order_check_tag_wheels_verify_publish_published_check_github_release() -> None:
     needs = {name: job.get("needs") for name, job in JOBS.items()}
     assert needs == {"check-tag": None, "wheels": "check-tag", "verify": "wheels",
-                     "publish": "verify", "published": "publish", "release": "published"}
+                     "publish": "verify", "published-check": "publish",
+                     "github-release": "published-check"}
 
 
 def test_the_published_check_reads_pypi_with_the_verified_set_and_no_token() -> None:
-    job = JOBS["published"]
+    job = JOBS["published-check"]
     step = _step_with_run(job, "make published-check")
     assert step["env"] == {"DIST": "dist", "INDEX_URL": "https://pypi.org/simple/"}
     downloads = [s for s in steps(job) if uses(s) == "actions/download-artifact"]
@@ -84,8 +85,8 @@ def test_each_publish_job_asks_only_for_what_it_needs() -> None:
         "wheels": {"contents": "read"},
         "verify": {"contents": "read"},
         "publish": {"id-token": "write"},
-        "published": {"contents": "read"},
-        "release": {"contents": "write"},
+        "published-check": {"contents": "read"},
+        "github-release": {"contents": "write"},
     }
 
 
@@ -209,8 +210,9 @@ def test_no_job_but_publish_can_get_an_oidc_token() -> None:
 
 
 def test_release_job_attaches_the_wheels_with_generated_notes_marked_latest() -> None:
-    job = JOBS["release"]
-    step = _step_with_run(job, 'scripts/github_release.py "$TAG" dist')
+    job = JOBS["github-release"]
+    step = _step_with_run(job, "make github-release")
+    assert step["env"]["DIST"] == "dist"
     assert step["env"]["GH_TOKEN"] == "${{ github.token }}"
     assert step["env"]["TAG"] == "${{ github.ref_name }}"
     downloads = [s for s in steps(job) if uses(s) == "actions/download-artifact"]
@@ -297,7 +299,7 @@ def test_reruns_replace_artifacts_and_publish_needs_no_plan() -> None:
             for step in steps(job):
                 if uses(step) == "actions/upload-artifact":
                     assert step["with"].get("overwrite") is True, step
-    assert "if" not in JOBS["publish"] and "if" not in JOBS["release"]
+    assert "if" not in JOBS["publish"] and "if" not in JOBS["github-release"]
     assert "pypi-upload" not in (WORKFLOWS / "publish.yml").read_text()
 
 
