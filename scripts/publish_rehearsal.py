@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from release_check import wheel_scope  # noqa: E402
 from release_config import load_release  # noqa: E402
 
 
@@ -232,9 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=None,
                         help="the full release set to rehearse with (default: $DIST; unset: the host wheel in dist/)")
     args = parser.parse_args(argv)
-    dist_env = os.environ.get("DIST")
-    dist = args.dist or Path(dist_env or "dist")
-    full_set = args.dist is not None or bool(dist_env)
+    dist, platforms = wheel_scope(args.dist, None, os.environ)
+    full_set = platforms != "host"
     if not dist.is_dir() or not any(dist.glob("*.whl")):
         fix = "pass DIST=DIR holding the release wheels" if full_set else "run 'make wheel' first"
         print(f"error: no wheels in {dist}: expected the wheels to rehearse with; {fix}", file=sys.stderr)

@@ -9,8 +9,9 @@
 # DIST: $DIST is checked against the full release set (one wheel per OS, as in
 # CI); unset, dist/ is checked for the host wheel only.
 # In order: the tag, the checkout (nothing uncommitted, the tag free or on HEAD),
-# the wheels, twine check --strict, abi3audit; then a report (also appended to
-# $GITHUB_STEP_SUMMARY as markdown when set) and `ready to release TAG`.
+# the wheels (release_check.py), twine check --strict, abi3audit (here); then
+# release_check.py's report (also appended to $GITHUB_STEP_SUMMARY as markdown
+# when set) and `ready to release TAG`.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,27 +38,21 @@ else
   version=$("${check[@]}" version) || exit 1
   tag="v$version" source="pyproject.toml"
 fi
+# The same scope as release_check.py's (wheel_scope): $DIST, the full release set; unset, the host wheel in dist/.
 if [[ -n ${DIST:-} ]]; then
-  dist=${DIST%/} platforms="linux,windows" scope="full release set"  # DIST=dist/ shows as dist/, not dist//
+  dist=${DIST%/} scope="full release set"  # DIST=dist/ shows as dist/, not dist//
   dist=${dist:-/}
 else
-  dist=dist platforms="host" scope="host wheel only"
+  dist=dist scope="host wheel only"
 fi
 
 printf 'release check for tag %q (from %s), wheels in %q (%s)\n' "$tag" "$source" "$dist/" "$scope"
 "${check[@]}" tag -- "$tag"
 "${check[@]}" git -- "$tag"
-wheels=$("${check[@]}" dist --tag="$tag" --platforms "$platforms" -- "$dist")
-echo "ok: $dist/ holds exactly the expected wheels, each sound"
-if [[ -n ${GITHUB_REPOSITORY:-} ]]; then
-  echo "ok: their METADATA names https://github.com/$GITHUB_REPOSITORY, the repository that publishes them"
-else
-  echo "skipped: the Project-URL check (GITHUB_REPOSITORY is not set, so there is no repository to compare [project.urls] with; CI sets it)"
-fi
+"${check[@]}" dist --tag="$tag"
 
-# The names below were validated by release_check.py dist: exactly the release names.
-files=()
-while IFS=$'\t' read -r _ file _ _; do files+=("$dist/$file"); done <<<"$wheels"
+# release_check.py dist found exactly the release wheels in $dist and nothing else.
+files=("$dist"/*.whl)
 if ! twine_log=$(python -m twine check --strict "${files[@]}" 2>&1); then
   printf '%s\n' "$twine_log" >&2
   echo "error: twine check --strict rejected the wheels in $dist/: expected clean metadata, found the problems above; fix README.md or [project] and rebuild" >&2
@@ -71,31 +66,5 @@ if ! abi3_log=$(python -m abi3audit --strict --report "${files[@]}" 2>&1); then
 fi
 echo "ok: abi3audit --strict: only the stable ABI is used"
 
-echo
-printf '%-8s %-70s %10s  %s\n' platform wheel bytes sha256
-while IFS=$'\t' read -r platform file size sha; do
-  printf '%-8s %-70s %10s  %s\n' "$platform" "$file" "$size" "$sha"
-done <<<"$wheels"
-
-if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
-  # `if ! { ...; } >>file` would not see a failed redirection (bash 5.2): test the group itself
-  if {
-    echo "### Release check: $tag"
-    echo
-    echo "| platform | wheel | bytes | sha256 |"
-    echo "|---|---|---:|---|"
-    while IFS=$'\t' read -r platform file size sha; do
-      echo "| $platform | \`$file\` | $size | \`$sha\` |"
-    done <<<"$wheels"
-    echo
-    echo "Tag, checkout, wheel set, \`twine check --strict\` and \`abi3audit --strict\`: ok."
-  } 2>/dev/null >>"$GITHUB_STEP_SUMMARY"; then
-    :
-  else
-    printf 'error: cannot append the report to GITHUB_STEP_SUMMARY=%q: expected a writable file (GitHub sets one in CI); unset it locally\n' "$GITHUB_STEP_SUMMARY" >&2
-    exit 1
-  fi
-fi
-
-echo
-echo "ready to release $tag"
+# release_check.py prints the table of the wheels (also to $GITHUB_STEP_SUMMARY), then "ready to release TAG".
+"${check[@]}" report --tag="$tag"

@@ -35,6 +35,11 @@ class Release:
     version: str
     python_tag: str  # cp311
     platforms: tuple[Platform, ...]
+    repository: str  # OWNER/NAME from [project.urls] Source: the GitHub repository that publishes
+
+    @property
+    def source_url(self) -> str:
+        return f"https://github.com/{self.repository}"
 
     def wheel_name(self, platform: Platform) -> str:
         return f"{PROJECT}-{self.version}-{self.python_tag}-abi3-{platform.tag}.whl"
@@ -82,7 +87,7 @@ def version_form_problem(text: str) -> str | None:
 
 def read_pyproject(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
     """The parsed pyproject.toml, or None and why it could not be read."""
-    fix = "pass --pyproject FILE, the project's pyproject.toml"
+    fix = "run it from the project's root, where pyproject.toml is (release_check.py also takes --pyproject FILE)"
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_PYPROJECT_BYTES + 1)
@@ -143,11 +148,17 @@ def load_release(path: Path) -> tuple[Release | None, list[str]]:
     if not isinstance(image, str) or re.fullmatch(r"manylinux_2_[0-9]{1,3}", image) is None:
         problems.append(f"{shown(path)} [tool.cibuildwheel.linux] manylinux-x86_64-image is {shown(image)}: "
                         "expected a manylinux_2_NN image name; set it")
-    if version is None or floor is None or problems:
+    source = _table(data, "project", "urls").get("Source")
+    repository = re.fullmatch(r"https://github\.com/([A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100})/?",
+                              source) if isinstance(source, str) else None
+    if repository is None:
+        problems.append(f"{shown(path)} [project.urls] Source is {shown(source)}: expected "
+                        "https://github.com/OWNER/NAME, the repository whose publish.yml publishes; set it")
+    if version is None or floor is None or repository is None or problems:
         return None, problems
     assert isinstance(image, str)
     platforms = (
         Platform("linux", f"{image}_x86_64", f"{PROJECT}/_crc32c.abi3.so"),
         Platform("windows", "win_amd64", f"{PROJECT}/_crc32c.pyd"),
     )
-    return Release(version, f"cp3{floor[1]}", platforms), []
+    return Release(version, f"cp3{floor[1]}", platforms, repository[1]), []

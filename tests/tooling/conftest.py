@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import tomllib
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,8 @@ WINDOWS_TAG = f"{RELEASE.python_tag}-abi3-win_amd64"
 # The kernels alone, built as a plain C library by the Windows and self-test tests (no Python binding).
 KERNEL_SOURCES = sorted(p for p in (ROOT / "src" / "native").glob("*.c") if p.name not in ("module.c", "threads.c"))
 
+# the repository that publishes, as pyproject.toml names it
+SOURCE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Source"]
 
 def _record_hash(data: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
@@ -52,8 +55,11 @@ def assemble_wheel(
     metadata_header: str = "Metadata-Version: 2.4",
     metadata_extra: str = "",
     metadata_name: str | None = None,
+    project_url: str | None = None,
 ) -> Path:
-    """Write a real wheel (zip with METADATA, WHEEL and a correct RECORD) to `directory`."""
+    """Write a real wheel (zip with METADATA, WHEEL and a correct RECORD) to `directory`; its METADATA names
+    `project_url` (default: [project.urls] Source, as a wheel built from pyproject.toml does; "" for none)."""
+    project_url = SOURCE if project_url is None else project_url
     version = version or VERSION
     dist_info = f"{name}-{version}.dist-info"
     if files is None:
@@ -66,7 +72,8 @@ def assemble_wheel(
     contents = dict(files)
     contents[f"{dist_info}/METADATA"] = (
         f"{metadata_header}\nName: {metadata_name or name}\nVersion: {metadata_version or version}\n"
-        f"Summary: test wheel\n{metadata_extra}Description-Content-Type: text/markdown\n\nlong description\n"
+        f"Summary: test wheel\n{f'Project-URL: Source, {project_url}' + chr(10) if project_url else ''}"
+        f"{metadata_extra}Description-Content-Type: text/markdown\n\nlong description\n"
     ).encode()
     contents[f"{dist_info}/WHEEL"] = ("\n".join(wheel_lines) + "\n").encode()
     rows = [[path, _record_hash(data), str(len(data))] for path, data in contents.items()]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Handler, assemble_wheel, page
+from conftest import SOURCE, Handler, assemble_wheel, page
 
 import release_check
 from publish_rehearsal import LocalIndex, twine_upload
@@ -148,13 +148,14 @@ def test_provenance_must_come_from_this_repositorys_publish_workflow_and_verify(
         assert "does not verify" in err or "could not be verified" in err, err
 
 
-def test_pypi_always_requires_provenance_and_so_a_repository(capsys: pytest.CaptureFixture[str],
-                                                            release_dir: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
-    with pytest.raises(SystemExit) as exit_:
-        release_check.main(["published-check", str(release_dir), "--index-url", "https://pypi.org/simple/"])
-    assert exit_.value.code == 2 and "--repository OWNER/NAME" in capsys.readouterr().err
+def test_the_provenance_is_checked_against_project_urls_source_and_a_disagreeing_run_is_refused(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/fork")
+    code = release_check.main(["published-check", str(release_dir), "--index-url", "https://pypi.org/simple/"])
+    out, err = capsys.readouterr()
+    assert code == 1 and err.count("error: ") == 1, err
+    assert "this run is in 'someone/fork', but the provenance is checked against" in err
+    assert repr(SOURCE.removeprefix("https://github.com/")) in err
 
 
 @pytest.mark.parametrize("wait", ["-1", "soon", "1e9"])

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -49,5 +50,8 @@ def test_an_interrupted_rehearsal_stops_its_server_and_removes_its_files(tmp_pat
     assert err.strip().splitlines()[-1] == (
         "error: interrupted: the rehearsal stopped its server and removed its files")
     assert list(temp.iterdir()) == []
-    leftover = subprocess.run(["pgrep", "-f", str(temp)], capture_output=True, text=True)
+    deadline = time.monotonic() + 5  # a killed grandchild (ensurepip's) may take a moment to be gone
+    while (leftover := subprocess.run(["pgrep", "-f", str(temp)], capture_output=True, text=True)).returncode == 0 \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert leftover.returncode == 1, f"still running: {leftover.stdout}"

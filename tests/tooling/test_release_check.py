@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, VERSION, WINDOWS_TAG, assemble_wheel, snapshot
+from conftest import ROOT, SOURCE, VERSION, WINDOWS_TAG, assemble_wheel, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -144,8 +144,13 @@ def test_the_release_set_passes_and_is_reported(capsys: pytest.CaptureFixture[st
                                                 pyproject: Path) -> None:
     code, out, err = check(capsys, "dist", release_dir, "--pyproject", pyproject, "--tag", f"v{VERSION}")
     assert code == 0, err
-    rows = [line.split("\t") for line in out.strip().splitlines()]
+    assert out.startswith(f"ok: {release_dir}/ holds exactly the expected wheels, each sound, their METADATA naming "
+                          f"{SOURCE}")
+    code, out, err = check(capsys, "report", release_dir, "--pyproject", pyproject, "--tag", f"v{VERSION}")
+    assert code == 0, err
+    rows = [line.split() for line in out.strip().splitlines()[1:-2]]
     assert [(r[0], r[1]) for r in rows] == [("linux", LINUX_NAME), ("windows", f"castagnoli-{VERSION}-{WINDOWS_TAG}.whl")]
+    assert out.strip().splitlines()[-1] == f"ready to release v{VERSION}"
 
 
 def test_the_host_wheel_alone_passes_for_host(capsys: pytest.CaptureFixture[str], host_wheel: Path,
@@ -409,22 +414,30 @@ def test_metadata_names_are_compared_normalized(capsys: pytest.CaptureFixture[st
     assert code == 0, err
 
 
-def test_in_ci_the_wheels_must_name_the_publishing_repository(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                                              host_wheel: Path, pyproject: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    import tomllib
-
-    source = tomllib.loads(pyproject.read_text())["project"]["urls"]["Source"]
-    repository = source.removeprefix("https://github.com/")
+def test_the_wheels_must_name_the_publishing_repository_and_a_tag_run_must_be_in_it(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, host_wheel: Path, pyproject: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    repository = SOURCE.removeprefix("https://github.com/")
     dist = tmp_path / "dist"
     dist.mkdir()
     shutil.copy2(host_wheel, dist)  # built from pyproject.toml: names [project.urls] Source
-    assemble_wheel(dist, metadata_extra=f"Project-URL: Source, {source}\n")
+    other = assemble_wheel(dist, project_url="https://github.com/someone/fork")
+    for name in ("GITHUB_REPOSITORY", "GITHUB_REF_TYPE"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = check(capsys, "dist", dist, "--pyproject", pyproject)
+    assert_one_clear_error(code, err, f"expected {SOURCE}, the repository that publishes it", "[project.urls]")
+    other.unlink()
+    assemble_wheel(dist)
+    code, out, err = check(capsys, "dist", dist, "--pyproject", pyproject)
+    assert code == 0 and "skipped: the run's repository check (GITHUB_REPOSITORY is not set" in out, err
     monkeypatch.setenv("GITHUB_REPOSITORY", repository.upper())  # GitHub names are case-insensitive
-    code, _, err = check(capsys, "dist", dist, "--pyproject", pyproject)
-    assert code == 0, err
+    monkeypatch.setenv("GITHUB_REF_TYPE", "tag")
+    code, out, err = check(capsys, "dist", dist, "--pyproject", pyproject)
+    assert code == 0 and f"ok: this run is in {repository}, the repository that publishes" in out, err
     monkeypatch.setenv("GITHUB_REPOSITORY", "someone/fork")
+    monkeypatch.setenv("GITHUB_REF_TYPE", "branch")  # ci.yml on a fork's push: said, not failed
+    code, out, err = check(capsys, "dist", dist, "--pyproject", pyproject)
+    assert code == 0 and "this is a run of 'someone/fork', not of " + repository + " (a fork)" in out, err
+    monkeypatch.setenv("GITHUB_REF_TYPE", "tag")  # publish.yml always enforces it
     code, _, err = check(capsys, "dist", dist, "--pyproject", pyproject)
-    assert_one_clear_error(code, err, "expected https://github.com/someone/fork, the repository that publishes it",
-                           "[project.urls]")
-    assert err.count("error: ") == 2
+    assert_one_clear_error(code, err, "this release runs in 'someone/fork'", f"expected {repository}")
