@@ -49,11 +49,11 @@ check-tag: $(TOX) ## Check TAG against the version in pyproject.toml (publish.ym
 release-check: $(TOX) $(if $(DIST),,$(HOST_WHEEL_STAMP)) ## The release check: TAG (default v<version>), checkout, wheels in DIST (default: host wheel)
 	$(TOX) run -e release-check
 
-conflict-check: $(TOX) ## Check no wheel in DIST (default dist) is on INDEX_URL (default PyPI) with other content
-	$(TOX) run -e conflict-check -- "$${DIST:-dist}" --index-url "$${INDEX_URL:-https://pypi.org/simple/}"
+conflict-check: $(TOX) ## Check no wheel in DIST (default: host wheel in dist/) is on INDEX_URL (default PyPI) with other content
+	$(TOX) run -e conflict-check -- --index-url "$${INDEX_URL:-https://pypi.org/simple/}"
 
-published-check: $(TOX) ## After the upload: INDEX_URL (default PyPI) serves each wheel in DIST (default dist) byte for byte, attested; waits up to WAIT s (600)
-	$(TOX) run -e published-check -- "$${DIST:-dist}" --index-url "$${INDEX_URL:-https://pypi.org/simple/}" --wait "$${WAIT:-600}"
+published-check: $(TOX) ## After the upload: INDEX_URL (default PyPI) serves each wheel in DIST (default: host wheel in dist/) byte for byte, attested; waits up to WAIT s (600)
+	$(TOX) run -e published-check -- --index-url "$${INDEX_URL:-https://pypi.org/simple/}" --wait "$${WAIT:-600}"
 
 github-release: $(TOX) ## The GitHub Release of TAG with the wheels in DIST (default dist): created in one step, or its asset digests checked (needs gh, GH_TOKEN)
 	$(TOX) run -e github-release -- "$${TAG-}" "$${DIST:-dist}"

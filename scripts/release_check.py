@@ -191,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         return release_report(args.tag, wheels)
     print(f"{args.command} of the wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)}) against "
-          f"{redacted(args.index_url)}")
+          f"{redacted(args.index_url)}", flush=True)
     if args.command == "published-check":
         return run_published(args, release)
     return run_index(args, release)

@@ -137,7 +137,8 @@ def published_check(wheels: list[Wheel], project: str, version: str, index_url: 
                     require_provenance: bool, wait: float, sleep: float = RETRY_SECONDS) -> tuple[list[str], list[str]]:
     """(ok lines, problems): ask the index until every wheel is settled or `wait` seconds have passed."""
     provenance = require_provenance or provenance_required(index_url)
-    give_up = time.monotonic() + wait
+    started = time.monotonic()
+    give_up = started + wait
     settled: dict[str, Verdict] = {}
     pending: dict[str, str] = {}
     while True:
@@ -171,5 +172,5 @@ def published_check(wheels: list[Wheel], project: str, version: str, index_url: 
     if not provenance:
         oks.append(f"provenance not checked: {redacted(index_url)} is not PyPI or TestPyPI, which attest uploads "
                    "made by trusted publishing")
-    waited = "" if problems else f" (still so after {wait:.0f} s)"
+    waited = "" if problems else f" (still so after {time.monotonic() - started:.1f} s of asking, --wait {wait:g})"
     return oks, problems + [f"{message}{waited}" for message in pending.values()]
