@@ -131,6 +131,20 @@ def test_make_test_fails_when_a_required_env_or_every_package_env_was_skipped() 
     assert any("no package env" in p for p in problems)
 
 
+def test_make_tests_verdict_counts_each_envs_tests_and_says_why_each_skip_skipped() -> None:
+    import test_report
+
+    output = ("...s\n=========================== short test summary info ============================\n"
+              "SKIPPED [2] tests/tooling/test_windows.py:42: x86_64-w64-mingw32-gcc is not installed\n"
+              "================== 195 passed, 2 skipped in 40.10s ===================\n")
+    ok = {"result": {"success": True, "skipped": False}}
+    tooling = {**ok, "test": [{"command": ["pytest"], "output": output}]}
+    lines, problems = test_report.verdict({"lint": ok, "tooling": tooling, "py312": ok})
+    assert problems == []
+    assert lines == ["ran and passed: lint, py312, tooling (195 passed, 2 skipped)", "skipped tests, and why:",
+                     "  tooling: 2 in tests/tooling/test_windows.py: x86_64-w64-mingw32-gcc is not installed"]
+
+
 def test_scripts_are_executable_and_say_how_to_run_them_without_their_tools(tmp_path: Path) -> None:
     for script in [*ROOT.glob("scripts/*.sh"), ROOT / "scripts" / "release_check.py"]:
         assert os.access(script, os.X_OK), script
