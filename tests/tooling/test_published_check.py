@@ -132,7 +132,7 @@ PROVENANCE_CASES = {
     "malformed JSON": (b"{not json", 200, "its provenance is malformed"),
     "no attestation": (json.dumps({"version": 1, "attestation_bundles": []}).encode(), 200,
                        "holds no attestation"),
-    # "could not be verified" where Sigstore's trust root cannot be fetched (no network), else "does not verify"
+    # refused whether or not Sigstore's trust root can be fetched here; which message: the two tests below
     "the right publisher, a made-up signature": (provenance(), 200, "its provenance "),
 }
 
@@ -147,8 +147,28 @@ def test_provenance_must_come_from_this_repositorys_publish_workflow_and_verify(
     assert code == 1 and err.count("error: ") == 2 and "Traceback" not in err, err
     assert message in err, err
     assert "provenance not checked" not in out
-    if case.startswith("the right publisher"):
-        assert "does not verify" in err or "could not be verified" in err, err
+
+
+@pytest.mark.parametrize(("raised", "message"), [
+    ("VerificationError", "its provenance does not verify (Verification failed: signature mismatch): expected a "
+                          "signature by"),
+    ("TUFError", "its provenance could not be verified (TUFError: signature mismatch): expected Sigstore's trust "
+                 "root reachable"),
+])
+def test_a_signature_that_fails_and_a_trust_root_that_cannot_be_had_get_their_own_messages(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, serve: Callable[[Handler], str],
+        monkeypatch: pytest.MonkeyPatch, raised: str, message: str) -> None:
+    import pypi_attestations
+
+    error = pypi_attestations.VerificationError if raised == "VerificationError" else type(raised, (Exception,), {})
+
+    def verify(*_: object) -> None:
+        raise error("signature mismatch")
+
+    monkeypatch.setattr(pypi_attestations.Attestation, "verify", verify)
+    url = serve(fake_index(release_dir, provenance=provenance(), provenance_status=200))
+    code, _, err = published_check(capsys, release_dir, url, "--require-provenance", "--repository", REPOSITORY)
+    assert code == 1 and err.count("error: ") == 2 and message in err, err
 
 
 def test_the_provenance_is_checked_against_project_urls_source_and_a_disagreeing_run_is_refused(

@@ -119,7 +119,20 @@ def test_every_action_is_pinned_by_full_sha_with_its_version_in_a_comment() -> N
         assert SHA_PIN.match(line), (name, line)
 
 
+def test_each_action_is_pinned_at_one_sha_and_version_across_the_workflows() -> None:
+    pins: dict[str, set[tuple[str, str]]] = {}
+    for _, line in _uses_lines():
+        match = SHA_PIN.match(line)
+        assert match, line
+        action, sha, version = match.groups()
+        pins.setdefault(action, set()).add((sha, version))
+    assert pins and all(len(found) == 1 for found in pins.values()), pins
+
+
 def test_pins_are_the_vetted_ones_from_shared() -> None:
+    # the vetted list lives beside the checkout (../shared), as on the team's machines and their CI; the
+    # test above holds on any clone
+
     pins_file = ROOT.parent / "shared" / "action-pins.md"
     if not pins_file.exists():
         pytest.skip("../shared/action-pins.md is not beside this checkout")
