@@ -85,6 +85,19 @@ def version_form_problem(text: str) -> str | None:
     return f"it is not in canonical form (leading zeros or other spelling; canonical: {parsed})"
 
 
+def requires_python_floor(requires: str) -> int | None:
+    """X of requires-python '>=3.X' as packaging parses it (the build, src/castagnoli_build.py, reads it the same
+    way)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        (spec,) = SpecifierSet(requires)
+    except (InvalidSpecifier, ValueError):  # not a specifier, or not exactly one
+        return None
+    match = re.fullmatch(r"3\.(1[1-9]|[2-9][0-9])", spec.version)
+    return int(match[1]) if spec.operator == ">=" and match else None
+
+
 def read_pyproject(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
     """The parsed pyproject.toml, or None and why it could not be read."""
     fix = "run it from the project's root, where pyproject.toml is (release_check.py also takes --pyproject FILE)"
@@ -140,7 +153,7 @@ def load_release(path: Path) -> tuple[Release | None, list[str]]:
         return None, problems
     version, problems = project_version(data, path)
     requires = _table(data, "project").get("requires-python")
-    floor = re.fullmatch(r">=3\.(1[1-9]|[2-9][0-9])", requires) if isinstance(requires, str) else None
+    floor = requires_python_floor(requires) if isinstance(requires, str) else None
     if floor is None:
         problems.append(f"{shown(path)} requires-python is {shown(requires)}: expected '>=3.X' (X >= 11), the "
                         "limited API the extension is built against; fix [project] requires-python")
@@ -161,4 +174,4 @@ def load_release(path: Path) -> tuple[Release | None, list[str]]:
         Platform("linux", f"{image}_x86_64", f"{PROJECT}/_crc32c.abi3.so"),
         Platform("windows", "win_amd64", f"{PROJECT}/_crc32c.pyd"),
     )
-    return Release(version, f"cp3{floor[1]}", platforms, repository[1]), []
+    return Release(version, f"cp3{floor}", platforms, repository[1]), []

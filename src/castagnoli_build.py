@@ -35,14 +35,26 @@ MODULE = "_crc32c"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def requires_python_floor(requires: str) -> int | None:
+    """X of requires-python '>=3.X' as packaging parses it (scripts/release_config.py reads it the same way)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        (spec,) = SpecifierSet(requires)
+    except (InvalidSpecifier, ValueError):  # not a specifier, or not exactly one
+        return None
+    match = re.fullmatch(r"3\.(1[1-9]|[2-9][0-9])", spec.version)
+    return int(match[1]) if spec.operator == ">=" and match else None
+
+
 def limited_api(distribution: Distribution) -> tuple[int, int]:
     """(3, X) from requires-python '>=3.X'."""
     requires = str(distribution.python_requires or "")
-    match = re.fullmatch(r"\s*>=\s*3\.(\d+)\s*", requires)
-    if match is None:
-        raise RuntimeError(f"requires-python is {requires!r}: expected '>=3.X', the oldest CPython "
+    floor = requires_python_floor(requires)
+    if floor is None:
+        raise RuntimeError(f"requires-python is {requires!r}: expected '>=3.X' (X >= 11), the oldest CPython "
                            "whose limited API the extension is built against")
-    return 3, int(match[1])
+    return 3, floor
 
 
 def _cmake() -> str:

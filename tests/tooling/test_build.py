@@ -136,3 +136,16 @@ def test_a_32_bit_or_free_threaded_python_is_refused_in_one_line(monkeypatch: py
     assert "free-threaded" in (castagnoli_build.unsupported_build() or "")
     monkeypatch.setattr(castagnoli_build.struct, "calcsize", lambda fmt: 4)
     assert "64-bit Pythons only" in (castagnoli_build.unsupported_build() or "")
+
+
+@pytest.mark.parametrize("requires", [">=3.11", ">= 3.12", " >=3.13 ", ">=3.10", ">3.11", ">=3.11,<4", ">=3.12.0",
+                                      "~=3.11", ">=4.0", "", "3.11", ">=3.x"])
+def test_the_build_and_the_release_check_read_requires_python_alike(requires: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "src"))
+    from castagnoli_build import requires_python_floor as build_floor
+
+    from release_config import requires_python_floor as release_floor
+
+    assert build_floor(requires) == release_floor(requires)
+    assert (build_floor(requires) is not None) == (requires.strip().replace(" ", "") in (">=3.11", ">=3.12", ">=3.13"))
