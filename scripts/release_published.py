@@ -26,6 +26,7 @@ ENVIRONMENT = "pypi"
 ATTESTING_INDEXES = {"pypi.org", "test.pypi.org"}
 MAX_PROVENANCE_BYTES = 1 << 20
 RETRY_SECONDS = 10.0
+MIN_ROUND_SECONDS = 5.0  # each round gets at least this long for its answers, even at the end of the wait
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def published_check(wheels: list[Wheel], project: str, version: str, index_url: 
     pending: dict[str, str] = {}
     while True:
         # each round's answers within a minute, and within the wait left (at least a few seconds)
-        budget = min(DEADLINE_SECONDS, max(give_up - time.monotonic(), 5.0))
+        budget = min(DEADLINE_SECONDS, max(give_up - time.monotonic(), MIN_ROUND_SECONDS))
         deadline = time.monotonic() + budget
         try:
             listed: dict[str, Published] | None = published_files(index_url, project, timeout=budget)

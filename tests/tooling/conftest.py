@@ -179,7 +179,7 @@ def serve() -> Iterator[Callable[[Handler], str]]:
                 pass
 
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         servers.append(server)
         return f"http://user:s3cret@127.0.0.1:{server.server_address[1]}/simple/"
 
