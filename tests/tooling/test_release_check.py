@@ -356,21 +356,29 @@ def test_release_check_sh_without_pyproject_is_one_error_line(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("summary", ["missing-dir/summary.md", "a-directory", "/dev/full"])
-def test_an_unwritable_step_summary_is_one_error_line(host_wheel: Path, tmp_path: Path, summary: str) -> None:
-    from conftest import clone_project
-
-    clone = clone_project(tmp_path / "castagnoli")  # clean, so the checks reach the summary
-    (clone / "dist").mkdir()
-    shutil.copy2(host_wheel, clone / "dist")
+def test_an_unwritable_step_summary_is_one_error_line(capsys: pytest.CaptureFixture[str], host_wheel: Path,
+                                                      tmp_path: Path, pyproject: Path, summary: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a-directory").mkdir()
-    target = summary if summary.startswith("/") else str(tmp_path / summary)
-    env = {k: v for k, v in os.environ.items() if k not in ("TAG", "DIST", "GITHUB_REF_TYPE", "GITHUB_REPOSITORY")}
-    result = subprocess.run([str(clone / "scripts" / "release-check.sh")], cwd=clone,
-                            env={**env, "GITHUB_STEP_SUMMARY": target}, capture_output=True, text=True)
-    assert result.returncode == 1, result.stdout + result.stderr
-    (line,) = result.stderr.splitlines()
-    assert line.startswith("error: cannot append the report to GITHUB_STEP_SUMMARY=")
-    assert "ready to release" not in result.stdout
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", summary if summary.startswith("/") else str(tmp_path / summary))
+    code, out, err = check(capsys, "report", host_wheel.parent, "--platforms", "host", "--tag", f"v{VERSION}",
+                           "--pyproject", pyproject)
+    assert_one_clear_error(code, err, "cannot append the report to GITHUB_STEP_SUMMARY=")
+    assert "ready to release" not in out
+
+
+def test_the_step_summary_gets_the_table_of_the_wheels(capsys: pytest.CaptureFixture[str], host_wheel: Path,
+                                                       tmp_path: Path, pyproject: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier steps' text\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out, err = check(capsys, "report", host_wheel.parent, "--platforms", "host", "--tag", f"v{VERSION}",
+                           "--pyproject", pyproject)
+    assert code == 0 and out.endswith(f"ready to release v{VERSION}\n"), err
+    text = summary.read_text()
+    assert text.startswith(f"earlier steps' text\n### Release check: v{VERSION}\n")
+    assert f"| linux | `{host_wheel.name}` | {host_wheel.stat().st_size} |" in text
 
 
 def test_dist_with_a_trailing_slash_is_shown_once(tmp_path: Path) -> None:

@@ -26,10 +26,10 @@ def mingw(tmp_path: Path, name: str, source: str, *flags: str) -> Path:
     return out
 
 
-@pytest.fixture
-def windows_dll(tmp_path: Path) -> Path:
-    """The kernels (src/native/*.c but the Python binding) as a 64-bit Windows DLL, -Werror clean."""
-    out = tmp_path / "castagnoli.dll"
+@pytest.fixture(scope="module")
+def windows_dll(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The kernels (src/native/*.c but the Python binding) as a 64-bit Windows DLL, -Werror clean (built once)."""
+    out = tmp_path_factory.mktemp("windows-dll") / "castagnoli.dll"
     subprocess.run([require_tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"), "-shared", "-O2", "-Wall", "-Wextra", "-Werror", "-DCASTAGNOLI_SHARED",
                     "-o", out, *KERNEL_SOURCES], check=True)
     return out
