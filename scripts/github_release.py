@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The GitHub Release of TAG with the verified wheels (publish.yml's release job), safe under immutable releases.
+"""The GitHub Release of TAG with the verified wheels (publish.yml's github-release job, make github-release), safe under immutable releases.
 
   github_release.py TAG [DIR]        (needs gh, GH_TOKEN with contents: write, GH_REPO)
 
@@ -42,7 +42,7 @@ class Asset:
 
 
 @dataclass(frozen=True)
-class Release:
+class GitHubRelease:
     tag: str
     draft: bool
     assets: tuple[Asset, ...]
@@ -57,10 +57,10 @@ def gh(*args: str) -> str:
     return result.stdout
 
 
-def releases() -> list[Release]:
+def releases() -> list[GitHubRelease]:
     """Every release of the repository, drafts included (gh api, all pages)."""
     pages = json.loads(gh("api", "--paginate", "--slurp", "repos/{owner}/{repo}/releases?per_page=100"))
-    return [Release(str(r["tag_name"]), bool(r["draft"]),
+    return [GitHubRelease(str(r["tag_name"]), bool(r["draft"]),
                     tuple(Asset(str(a["name"]), a.get("digest")) for a in r.get("assets", [])))
             for page in pages for r in page]
 
@@ -71,14 +71,14 @@ def version_key(tag: str) -> tuple[int, ...] | None:
     return None if match is None else tuple(int(part) for part in match.groups())
 
 
-def is_latest(tag: str, existing: list[Release]) -> bool:
+def is_latest(tag: str, existing: list[GitHubRelease]) -> bool:
     """True when no published release has a higher version than `tag`."""
     ours = version_key(tag)
     assert ours is not None
     return all((key := version_key(r.tag)) is None or key <= ours for r in existing if not r.draft)
 
 
-def asset_problems(release: Release, wheels: dict[str, str]) -> list[str]:
+def asset_problems(release: GitHubRelease, wheels: dict[str, str]) -> list[str]:
     """Why a published release's assets are not exactly the verified wheels (name -> sha256)."""
     assets = {a.name: a.digest for a in release.assets}
     problems = []

@@ -45,7 +45,7 @@ class RehearsalError(Exception):
 @dataclass(frozen=True)
 class LocalIndex:
     url: str  # root, for twine upload
-    simple_url: str  # simple API, for pip and the planner
+    simple_url: str  # simple API, for pip and the conflict and published checks
     user: str
     password: str
 

@@ -1,4 +1,4 @@
-"""Fixtures for the release-tooling tests: real wheels, the project root, the validator."""
+"""Fixtures for the release-tooling tests: real wheels, the project root, test indexes and servers."""
 
 from __future__ import annotations
 

@@ -175,7 +175,7 @@ def _step_with_run(job: dict[str, Any], command: str) -> dict[str, Any]:
     return next(step for step in steps(job) if str(step.get("run", "")).strip() == command)
 
 
-def test_check_tag_runs_the_validators_tag_check_with_the_pushed_tag() -> None:
+def test_check_tag_runs_the_release_checks_tag_check_with_the_pushed_tag() -> None:
     step = _step_with_run(JOBS["check-tag"], "make check-tag")
     assert step["env"] == {"TAG": "${{ github.ref_name }}"}
     tox = tox_config()
