@@ -134,14 +134,15 @@ class Crc32c:
 _CHUNK = 1 << 20  # per thread: large enough to release the GIL, small enough to stay in the caches
 
 
-def crc32c_file(file: str | os.PathLike[str] | BinaryReader, *, threads: int | None = None) -> int:
+def crc32c_file(file: str | bytes | os.PathLike[str] | os.PathLike[bytes] | BinaryReader, *,
+                threads: int | None = None) -> int:
     """The CRC-32C of a file (a path, or a binary file open for reading, read from where it is).
 
     The file is read in chunks into one reused buffer (bounded memory for any size),
     each checksummed with the GIL released.
     """
-    crc32c(b"", threads=threads)  # the same checks of `threads` as crc32c's, before any I/O
-    if isinstance(file, (str, os.PathLike)):
+    _crc32c._update(b"", 0, threads, "crc32c_file()")  # crc32c's checks of `threads`, before any I/O
+    if isinstance(file, (str, bytes, os.PathLike)):
         with open(file, "rb") as handle:
             return crc32c_file(handle, threads=threads)
     if not callable(getattr(file, "readinto", None)):

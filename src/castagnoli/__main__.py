@@ -61,12 +61,24 @@ class Progress:
             self.terminal.flush()
 
 
+def thread_count(text: str) -> int:
+    """--threads N: a number of threads from 1 to 1024 (argparse type)."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 1024:
+        raise argparse.ArgumentTypeError(f"expected a number of threads from 1 to 1024, got {text!r}; "
+                                         f"this machine has {os.cpu_count() or 1} CPUs")
+    return count
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m castagnoli", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("files", nargs="*", metavar="FILE", help="files to read ('-' or none: standard input)")
     parser.add_argument("--format", choices=sorted(FORMATS), default="hex",
                         help="hex (default), int, or base64: the big-endian CRC as Google Cloud Storage shows it")
-    parser.add_argument("--threads", type=int, default=None, metavar="N",
+    parser.add_argument("--threads", type=thread_count, default=None, metavar="N",
                         help="read each chunk of a large file on up to N threads (default: one)")
     parser.add_argument("--kernels", action="store_true",
                         help="print this CPU's row of the CPU table and every kernel with its status here, then exit")
@@ -88,10 +100,6 @@ def kernel_table() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        crc32c(b"", threads=args.threads)
-    except ValueError as exc:
-        parser.error(str(exc))
     if args.kernels:
         print(kernel_table())
         return 0

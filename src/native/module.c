@@ -36,18 +36,23 @@ static int read_value(const char *who, const char *name, PyObject *value, uint32
 {
     long long v;
     int overflow;
+    PyObject *number;
     *out = 0;
     if (value == NULL)
         return 0;
-    if (!PyLong_Check(value) || PyBool_Check(value)) {
+    /* any integer, as zlib.crc32 takes it (__index__: numpy.uint32...), but not a bool */
+    number = PyBool_Check(value) ? NULL : PyNumber_Index(value);
+    if (number == NULL) {
         PyObject *type = PyType_GetName(Py_TYPE(value));
+        PyErr_Clear();
         if (type != NULL) {
             PyErr_Format(PyExc_TypeError, "%s %s must be an int, got %U", who, name, type);
             Py_DECREF(type);
         }
         return -1;
     }
-    v = PyLong_AsLongLongAndOverflow(value, &overflow);
+    v = PyLong_AsLongLongAndOverflow(number, &overflow);
+    Py_DECREF(number);
     if (v == -1 && PyErr_Occurred())
         return -1;
     if (overflow || v < 0 || v > 0xFFFFFFFFLL) {
@@ -75,8 +80,8 @@ static int read_threads(const char *who, PyObject *threads, unsigned *out)
         n = 0;
     }
     if (n < 1 || n > 1024) {
-        PyErr_Format(PyExc_ValueError, "%s threads must be in 1..1024 (or None for one), got %S; "
-                     "os.cpu_count() gives this machine's", who, threads);
+        PyErr_Format(PyExc_ValueError, "%s threads must be in 1..1024, or None for one thread, got %S "
+                     "(os.cpu_count() is the number of CPUs here)", who, threads);
         return -1;
     }
     *out = (unsigned)n;
@@ -109,11 +114,16 @@ static PyObject *checksum(const char *who, PyObject *data, PyObject *value, PyOb
             PyErr_Clear();
             type_error("%s expects a bytes-like object (bytes, bytearray, memoryview or another buffer), got %U",
                        who, data);
+        } else if (PyErr_ExceptionMatches(PyExc_ValueError) && PyMemoryView_Check(data)) {
+            /* a memoryview raises ValueError only once released (non-contiguous: BufferError) */
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError, "%s got a released memoryview: expected one still in use; checksum "
+                         "it before calling release()", who);
         } else if (PyErr_ExceptionMatches(PyExc_BufferError) || PyErr_ExceptionMatches(PyExc_ValueError)) {
             /* memoryview says BufferError, numpy ValueError: both mean "not one contiguous block" */
             PyErr_Clear();
-            type_error("%s expects a C-contiguous buffer, got a non-contiguous %U: pass a contiguous copy, "
-                       "e.g. bytes(view)", who, data);
+            type_error("%s expects a C-contiguous buffer, got a non-contiguous %U: pass a contiguous copy "
+                       "(bytes(view) for a memoryview, numpy.ascontiguousarray(a) for an array)", who, data);
         }
         return NULL;
     }

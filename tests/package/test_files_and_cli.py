@@ -42,10 +42,14 @@ def test_crc32c_file_reads_paths_and_open_binary_files(files: dict[str, Path]) -
     assert crc32c_file(io.BytesIO(data)) == reference.crc32c(data)
 
 
+def test_crc32c_file_takes_bytes_paths_as_open_does(files: dict[str, Path]) -> None:
+    assert crc32c_file(bytes(files["check"])) == crc32c_file(files["check"]) == 0xE3069283
+
+
 def test_crc32c_file_refuses_text_files_and_bad_threads(files: dict[str, Path]) -> None:
     with files["check"].open() as text, pytest.raises(TypeError, match="got TextIOWrapper: open files with 'rb'"):
         crc32c_file(text)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="threads must be"):
+    with pytest.raises(ValueError, match=r"^crc32c_file\(\) threads must be in 1..1024, or None for one thread, got 0"):
         crc32c_file(files["check"], threads=0)
     with pytest.raises(FileNotFoundError):
         crc32c_file(files["check"].parent / "missing")
@@ -102,9 +106,12 @@ def test_cli_reports_a_file_without_read_permission(files: dict[str, Path]) -> N
 
 
 def test_cli_usage_errors_exit_2() -> None:
-    for args in (["--format", "crc"], ["--threads", "0", "-"]):
+    for args in (["--format", "crc"], ["--threads", "0", "-"], ["--threads", "many"]):
         result = cli(*args)
         assert result.returncode == 2 and "Traceback" not in result.stderr, args
+    said = cli("--threads", "0").stderr.splitlines()[-1]
+    assert said.startswith("python -m castagnoli: error: argument --threads: expected a number of threads from 1 "
+                           "to 1024, got '0'; this machine has "), said
 
 
 def test_cli_progress_shows_only_on_a_terminal_for_slow_files(files: dict[str, Path]) -> None:

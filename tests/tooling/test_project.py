@@ -278,3 +278,35 @@ def test_releasing_md_failure_rows_name_the_published_check_and_no_upload_by_rel
     chains = [row for row in rows if "`publish`" in row and "`github-release` run" in row]
     assert chains and all("`published-check`" in row for row in chains), chains
     assert not [row for row in rows if re.search(r"`github-release`[^|]*re-uploads", row)]
+
+
+def test_readmes_command_line_block_runs_as_written(host_wheel: Path, tmp_path: Path) -> None:
+    """Each command of README's command-line block, typed in an empty directory, prints what README shows
+    (but for the two that need a file of the reader's own or print this CPU's row)."""
+    import zipfile
+
+    with zipfile.ZipFile(host_wheel) as zf:
+        zf.extractall(tmp_path / "site")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_program(bin_dir / "python", f"import os, sys\nos.execv({sys.executable!r}, [{sys.executable!r}, "
+                                     "*sys.argv[1:]])\n")
+    blocks = [part.split("```", 1)[0] for part in (ROOT / "README.md").read_text().split("```console\n")[1:]]
+    block = next(block for block in blocks if "$ python -m castagnoli " in block)
+    commands: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            commands.append((line[2:].split("  #")[0].strip(), []))
+        else:
+            commands[-1][1].append(line)
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "PYTHONPATH": str(tmp_path / "site")}
+    ran = 0
+    for command, shown in commands:
+        if "object.bin" in command or "--kernels" in command:
+            continue
+        result = subprocess.run(["bash", "-c", command], cwd=work, env=env, capture_output=True, text=True)
+        assert (result.returncode, result.stdout.splitlines()) == (0, shown), (command, result.stderr)
+        ran += 1
+    assert ran >= 3
