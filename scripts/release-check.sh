@@ -2,8 +2,10 @@
 # The release check: `make release-check` (tox -e release-check) and publish.yml's
 # verify job. The Python half is release_check.py.
 #
-#   scripts/release-check.sh [TAG]
+#   scripts/release-check.sh [--checkout] [TAG]
 #
+# --checkout: the tag and the checkout only (what make checks before it rebuilds
+# the host wheel, so that a dirty tree is refused before the build, not after).
 # TAG: the argument, else $TAG, else $GITHUB_REF_NAME when $GITHUB_REF_TYPE is
 # "tag", else v<[project] version of pyproject.toml>.
 # DIST: $DIST is checked against the full release set (one wheel per OS, as in
@@ -23,8 +25,13 @@ for tool in twine abi3audit; do
     exit 2
   fi
 done
+checkout_only=false
+if [[ ${1-} == --checkout ]]; then
+  checkout_only=true
+  shift
+fi
 if [[ $# -gt 1 ]]; then
-  echo "error: expected at most one argument (the tag), found $#; usage: $0 [TAG]" >&2
+  echo "error: expected at most one argument (the tag), found $#; usage: $0 [--checkout] [TAG]" >&2
   exit 2
 fi
 if [[ $# -eq 1 ]]; then
@@ -49,6 +56,9 @@ fi
 printf 'release check for tag %q (from %s), wheels in %q (%s)\n' "$tag" "$source" "$dist/" "$scope"
 "${check[@]}" tag -- "$tag"
 "${check[@]}" git -- "$tag"
+if $checkout_only; then
+  exit 0
+fi
 "${check[@]}" dist --tag="$tag"
 
 # release_check.py dist found exactly the release wheels in $dist and nothing else.

@@ -228,13 +228,15 @@ def test_the_host_wheel_is_rebuilt_when_head_moves_and_make_wheel_counts_as_a_bu
 
     (clone / "dist").mkdir()
     (clone / "dist" / "castagnoli-0.0.0-py3-none-any.whl").write_bytes(b"")  # a wheel is there
+    checkout, check = "run -e release-check -- --checkout", "run -e release-check"
     assert make("wheel") == ["run -e wheel"]
-    assert make("release-check") == ["run -e release-check"]  # make wheel left the stamp current
+    assert make("release-check") == [checkout, check]  # make wheel left the stamp current
     subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "docs only"], cwd=clone, check=True,
                    env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
                         "GIT_COMMITTER_EMAIL": "t@t"})
-    assert make("release-check") == ["run -e wheel", "run -e release-check"]  # HEAD's time stamps the wheel
-    assert make("release-check") == ["run -e release-check"]
+    # HEAD's time stamps the wheel: rebuilt, but only after the checkout passed its check
+    assert make("release-check") == [checkout, "run -e wheel", check]
+    assert make("release-check") == [checkout, check]
 
 
 def test_make_bench_passes_bench_options(tmp_path: Path) -> None:

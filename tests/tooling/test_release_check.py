@@ -353,6 +353,23 @@ def test_release_check_sh_without_pyproject_is_one_error_line(tmp_path: Path) ->
     assert result.returncode == 1
     assert result.stderr.splitlines() == [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert "'pyproject.toml' does not exist" in result.stderr and "sed" not in result.stderr
+    assert "run it from the project's root" in result.stderr  # not an option the shell script cannot pass on
+
+
+def test_the_checkout_alone_is_refused_when_dirty_before_any_wheel_is_looked_at(tmp_path: Path) -> None:
+    from conftest import clone_project
+
+    clone = clone_project(tmp_path / "castagnoli")
+    (clone / "src" / "castagnoli" / "__init__.py").write_text("# changed\n")  # no dist/ at all: never reached
+    env = {k: v for k, v in os.environ.items() if k not in ("TAG", "DIST", "GITHUB_REF_TYPE", "GITHUB_STEP_SUMMARY")}
+    result = subprocess.run([str(clone / "scripts" / "release-check.sh"), "--checkout"], cwd=clone, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "uncommitted" in result.stderr, result.stderr
+    assert "wheels" not in result.stderr and "Traceback" not in result.stderr
+    clean = clone_project(tmp_path / "clean")
+    result = subprocess.run([str(clean / "scripts" / "release-check.sh"), "--checkout"], cwd=clean, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "ready to release" not in result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("summary", ["missing-dir/summary.md", "a-directory", "/dev/full"])
