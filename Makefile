@@ -35,7 +35,7 @@ help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 test: $(TOX) ## Run every test and lint; fails unless lint, tooling and a package env ran
-	$(TOX) run $(if $(DISCOVER),--discover $(DISCOVER)) --result-json build/tox-result.json && $(PYTHON) scripts/test_report.py build/tox-result.json
+	$(TOX) run $(if $(DISCOVER),--discover $(DISCOVER)) --result-json build/tox-result.json && $(PYTHON) -m scripts test-report build/tox-result.json
 
 wheel: $(TOX) build/head ## Build the wheel for this machine into dist/, replacing older ones
 	$(TOX) run -e wheel && touch $(HOST_WHEEL_STAMP)

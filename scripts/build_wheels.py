@@ -1,11 +1,10 @@
-#!/usr/bin/env python3
 """Build castagnoli's wheels reproducibly: `make wheel` (--host) and `make wheels`.
 
-  build_wheels.py --host [--output-dir DIR]
+  python -m scripts wheels --host [--output-dir DIR]
       The wheel for this machine: `python -m build --wheel --no-isolation` with the locked
       tools of this tox env, then on Linux `auditwheel repair` to the manylinux
       tag cibuildwheel builds for. Older castagnoli wheels in DIR are replaced.
-  build_wheels.py [--output-dir DIR]
+  python -m scripts wheels [--output-dir DIR]
       This OS's release wheel with cibuildwheel, which also tests it on every
       supported CPython. Linux needs a container engine: without one this stops
       at once with one line instead of a long log.
@@ -27,8 +26,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from release_config import load_release
-from release_text import report
+from .config import load_release
+from .text import report
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,7 +104,7 @@ def build_host(output_dir: Path) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts wheels", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--host", action="store_true", help="build only the wheel for this machine")
     parser.add_argument("--output-dir", type=Path, default=Path("dist"), help="where the wheels go (default: dist)")
     args = parser.parse_args(argv)
@@ -136,6 +135,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
     return subprocess.call([sys.executable, "-m", "cibuildwheel", "--output-dir", str(args.output_dir), str(ROOT)])
 
-
-if __name__ == "__main__":
-    sys.exit(main())

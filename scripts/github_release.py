@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """The GitHub Release of TAG with the verified wheels (publish.yml's github-release job, make github-release), safe under immutable releases.
 
-  github_release.py TAG [DIR]        (needs gh, GH_TOKEN with contents: write, GH_REPO)
+  python -m scripts github-release TAG [DIR]   (needs gh, GH_TOKEN with contents: write, GH_REPO)
 
 - No release for TAG yet: `gh release create` makes it in one step (a draft, the
   wheels uploaded, then published), with GitHub's generated notes.
@@ -27,8 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from release_config import STABLE
-from release_text import report, shown
+from .config import STABLE
+from .text import report, shown
 
 
 class GhError(Exception):
@@ -126,7 +125,7 @@ def publish(tag: str, files: list[Path]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts github-release", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("tag", metavar="TAG", help="the pushed release tag, vX.Y.Z")
     parser.add_argument("dist", metavar="DIR", nargs="?", type=Path, default=Path("dist"),
                         help="the verified wheels (default: dist)")
@@ -146,6 +145,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return report([f"{exc}: expected GH_TOKEN with contents: write, GH_REPO, and GitHub reachable; re-run the "
                        "job (every step is safe to repeat)"])
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Rehearse the publish path against a real local index (`make publish-rehearsal`).
 
 Runs the release check on the wheels, starts pypiserver on 127.0.0.1 (free port,
@@ -30,12 +29,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import load_release
+from .release_check import wheel_scope
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from release_check import wheel_scope  # noqa: E402
-from release_config import load_release  # noqa: E402
 
 
 class RehearsalError(Exception):
@@ -172,8 +170,8 @@ def rehearse(dist: Path, full_set: bool, workdir: Path) -> None:
         with steps.step("start pypiserver on 127.0.0.1 with htpasswd upload auth") as detail:
             index = running.enter_context(local_index(workdir))
             detail.append(index.url)
-        with steps.step("conflict check (release_check.py conflict-check)") as detail:
-            out = run_step([sys.executable, HERE / "release_check.py", "conflict-check", dist,
+        with steps.step("conflict check (python -m scripts conflict-check)") as detail:
+            out = run_step([sys.executable, "-m", "scripts", "conflict-check", dist,
                             "--platforms", "linux,windows" if full_set else "host", "--index-url", index.simple_url], "the conflict check", cwd=ROOT)
             detail.append(out.strip().splitlines()[-1])
         with steps.step("twine upload (every verified wheel)") as detail:
@@ -181,8 +179,8 @@ def rehearse(dist: Path, full_set: bool, workdir: Path) -> None:
             if uploaded.returncode != 0:
                 raise RehearsalError(f"twine upload failed:\n{uploaded.stdout}{uploaded.stderr}")
             detail.append(f"{len(wheels)} file(s)")
-        with steps.step("published check (release_check.py published-check)") as detail:
-            out = run_step([sys.executable, HERE / "release_check.py", "published-check", dist,
+        with steps.step("published check (python -m scripts published-check)") as detail:
+            out = run_step([sys.executable, "-m", "scripts", "published-check", dist,
                             "--platforms", "linux,windows" if full_set else "host", "--index-url", index.simple_url,
                             "--wait", "30"], "the published check", cwd=ROOT)
             detail.append(f"{out.count('listed and served with sha256')} file(s) listed and served byte for byte "
@@ -229,7 +227,7 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(prog="python -m scripts publish-rehearsal", description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--dist", type=Path, default=None,
                         help="the full release set to rehearse with (default: $DIST; unset: the host wheel in dist/)")
     args = parser.parse_args(argv)
@@ -255,6 +253,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("rehearsal passed: the release checks, uploads, installs and runs from the local index")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

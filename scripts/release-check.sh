@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The release check: `make release-check` (tox -e release-check) and publish.yml's
-# verify job. The Python half is release_check.py.
+# verify job. The Python half is scripts/release_check.py (python -m scripts ...).
 #
 #   scripts/release-check.sh [--checkout] [TAG]
 #
@@ -16,9 +16,12 @@
 # when set) and `ready to release TAG`.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-check=(python "$here/release_check.py")
+check=(python -m scripts)  # the release tooling's entry, run from the project's root
 
+if [[ ! -f pyproject.toml || ! -f scripts/__main__.py ]]; then
+  echo "error: $(pwd) is not the project's root: expected pyproject.toml and scripts/ here; cd to the checkout (make release-check runs from there)" >&2
+  exit 1
+fi
 for tool in twine abi3audit; do
   if ! python -c "import $tool" 2>/dev/null; then
     echo "error: $tool is not installed in this Python: run the release check through 'make release-check', whose tox env installs the locked tools" >&2

@@ -1,28 +1,28 @@
-#!/usr/bin/env python3
-"""The release check for castagnoli: the Python half of `make release-check` (release-check.sh).
+"""The release check for castagnoli: the Python half of `make release-check` (release-check.sh), and the
+conflict and published checks (`make conflict-check`, `make published-check`).
 
-  release_check.py version [--pyproject FILE]
+  python -m scripts version [--pyproject FILE]
       Prints the [project] version of pyproject.toml (read with tomllib), for
       release-check.sh, which has no TOML reader of its own.
-  release_check.py tag TAG [--pyproject FILE]
+  python -m scripts tag TAG [--pyproject FILE]
       TAG is 'v' plus a stable X.Y.Z equal to the [project] version of pyproject.toml.
-  release_check.py dist [DIR] [--tag TAG] [--pyproject FILE] [--platforms LIST]
+  python -m scripts dist [DIR] [--tag TAG] [--pyproject FILE] [--platforms LIST]
       DIR holds exactly the release wheels for the platforms in LIST, each sound and
       naming [project.urls] Source, and nothing else; in a tag run on GitHub, the run
       is in that repository (a fork's branch run says it skipped the comparison).
-  release_check.py report [DIR] --tag TAG [--platforms LIST]
+  python -m scripts report [DIR] --tag TAG [--platforms LIST]
       After every check passed: the table of the wheels (platform, file, size,
       sha256), appended to $GITHUB_STEP_SUMMARY as markdown when set, then
       'ready to release TAG'.
-  release_check.py git TAG [--root DIR]
+  python -m scripts git TAG [--root DIR]
       The checkout has no uncommitted changes in what the release is built from,
       and TAG does not exist yet or already points at HEAD.
-  release_check.py conflict-check [DIR] --index-url URL
+  python -m scripts conflict-check [DIR] --index-url URL
       The conflict check: no wheel in DIR is on the index under the same name with
       other content (that version would be burnt). Identical files are fine: PyPI
       accepts their re-upload as a no-op. Fails too when a wheel is missing from a
       release PyPI no longer takes new files for (first upload over 14 days ago).
-  release_check.py published-check [DIR] --index-url URL [--repository OWNER/NAME] [--wait SECONDS]
+  python -m scripts published-check [DIR] --index-url URL [--repository OWNER/NAME] [--wait SECONDS]
       After the upload: the index lists and serves each wheel in DIR with its
       sha256; on PyPI and TestPyPI its PEP 740 provenance names the repository of
       [project.urls] Source (GITHUB_REPOSITORY, where set, must agree), its
@@ -48,11 +48,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from release_config import PROJECT, Release, load_release
-from release_text import redacted, report, shown
+from .config import PROJECT, Release, load_release
+from .text import redacted, report, shown
 
 if TYPE_CHECKING:
-    from release_wheel import Wheel
+    from .wheel import Wheel
 
 MAX_DIR_ENTRIES = 100
 HOST_PLATFORMS = {"linux": "linux", "win32": "windows"}
@@ -85,7 +85,7 @@ def dist_problems(directory: Path, release: Release,
                   source_url: str | None = None) -> tuple[list[Wheel], list[str]]:
     """(the wheels, problems): DIR must hold exactly the release's wheels and nothing else (naming
     `source_url` in their METADATA, when given)."""
-    from release_wheel import wheel_problems
+    from .wheel import wheel_problems
 
     try:
         entries = []
@@ -151,10 +151,10 @@ def select_platforms(release: Release, value: str) -> Release:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_tag import check_tag
+    from .tag import check_tag
 
     if args.command == "git":
-        from release_git import checkout_problems, skip_reason
+        from .git import checkout_problems, skip_reason
 
         reason = skip_reason(args.root)
         if reason is not None:
@@ -194,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
           f"{redacted(args.index_url)}", flush=True)
     if args.command == "published-check":
         return run_published(args, release)
-    return run_index(args, release)
+    return run_conflict_check(args, release)
 
 
 def run_problems(release: Release, environ: Mapping[str, str]) -> list[str]:
@@ -238,7 +238,7 @@ def release_report(tag: str, wheels: list[Wheel]) -> int:
 
 
 def run_published(args: argparse.Namespace, release: Release) -> int:
-    from release_published import published_check
+    from .published_check import published_check
 
     repository = args.repository or release.repository
     here = os.environ.get("GITHUB_REPOSITORY", "")
@@ -256,8 +256,9 @@ def run_published(args: argparse.Namespace, release: Release) -> int:
     return report(problems)
 
 
-def run_index(args: argparse.Namespace, release: Release) -> int:
-    from release_index import IndexReadError, conflicts, published_files
+def run_conflict_check(args: argparse.Namespace, release: Release) -> int:
+    from .conflict_check import conflicts
+    from .index import IndexReadError, published_files
 
     verified, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
     if problems:
@@ -275,7 +276,7 @@ def run_index(args: argparse.Namespace, release: Release) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="release_check.py", description=(__doc__ or "").split("\n\n")[0],
+        prog="python -m scripts", description=(__doc__ or "").split("\n\n")[0],
         epilog="Exit status: 0 all checks pass; 1 problems found, one 'error:' line each; 2 usage error.")
     sub = parser.add_subparsers(dest="command", required=True,
                                 metavar="{version,tag,dist,git,report,conflict-check,published-check}")
@@ -353,9 +354,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         parser.error(str(exc))
     except ModuleNotFoundError as exc:
-        return report([f"release_check.py needs the Python package {shown(exc.name)}, which is not installed "
+        return report([f"the release check needs the Python package {shown(exc.name)}, which is not installed "
                        "here: run it through make (make release-check), whose tox env installs the locked tools"])
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Judge a `make test` run from tox's --result-json: success means something ran.
 
 tox skips an env whose Python is missing and still says "congratulations".
@@ -77,7 +76,7 @@ def verdict(testenvs: dict[str, Any]) -> tuple[list[str], list[str]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts test-report", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("result", type=Path, help="the file tox run --result-json wrote")
     args = parser.parse_args(argv)
     try:
@@ -95,6 +94,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if problems else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

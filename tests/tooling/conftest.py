@@ -20,14 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from scripts import config
+from scripts.publish_rehearsal import LocalIndex, local_index, snapshot  # noqa: F401 - snapshot: for the tests
+
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ROOT / "scripts"
-sys.path.insert(0, str(SCRIPTS))
-
-import release_config  # noqa: E402
-from publish_rehearsal import LocalIndex, local_index, snapshot  # noqa: E402,F401 - snapshot: for the tests
-
-RELEASE = release_config.load_release(ROOT / "pyproject.toml")[0]
+RELEASE = config.load_release(ROOT / "pyproject.toml")[0]
 assert RELEASE is not None
 VERSION = RELEASE.version
 WINDOWS_TAG = f"{RELEASE.python_tag}-abi3-win_amd64"
@@ -107,7 +104,7 @@ def clone_project(dest: Path) -> Path:
 
 def build_host_wheel(out: Path, root: Path = ROOT) -> Path:
     """`make wheel`'s own script, into `out`: python -m build + auditwheel repair."""
-    subprocess.run([sys.executable, str(root / "scripts" / "build_wheels.py"), "--host", "--output-dir", str(out)],
+    subprocess.run([sys.executable, "-m", "scripts", "wheels", "--host", "--output-dir", str(out)],
                    cwd=root, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     (wheel,) = out.glob("*.whl")
     return wheel

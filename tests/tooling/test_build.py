@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -11,12 +12,22 @@ import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from conftest import RELEASE, ROOT, VERSION, build_host_wheel, clone_project, require_tool
 
-import build_wheels
+from scripts import build_wheels
 
+
+
+def build_module() -> ModuleType:
+    """src/castagnoli_build.py, the setuptools wiring (not installed: it runs inside the build backend)."""
+    spec = importlib.util.spec_from_file_location("castagnoli_build", ROOT / "src" / "castagnoli_build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -110,8 +121,7 @@ def test_wheels_stops_at_once_without_a_container_engine(capsys: pytest.CaptureF
 
 def test_a_cmake_tree_configured_elsewhere_is_rebuilt_not_refused(tmp_path: Path) -> None:
     # `make wheels` after `make wheel`: cibuildwheel copies build/ into its container, at another path
-    sys.path.insert(0, str(ROOT / "src"))
-    from castagnoli_build import stale_cache
+    stale_cache = build_module().stale_cache
 
     for home, kept in [("/somewhere/else", False), (str(ROOT), True)]:
         tree = tmp_path / ("kept" if kept else "stale")
@@ -127,15 +137,13 @@ def test_a_cmake_tree_configured_elsewhere_is_rebuilt_not_refused(tmp_path: Path
 ])
 def test_the_windows_platform_is_passed_only_to_visual_studio_generators(platform: str, generator: str,
                                                                          expected: list[str]) -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    from castagnoli_build import platform_args
+    platform_args = build_module().platform_args
 
     assert platform_args(platform, generator) == expected
 
 
 def test_a_32_bit_or_free_threaded_python_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    import castagnoli_build
+    castagnoli_build = build_module()
 
     assert castagnoli_build.unsupported_build() is None
     monkeypatch.setattr(castagnoli_build.sysconfig, "get_config_var", lambda name: 1)
@@ -146,12 +154,10 @@ def test_a_32_bit_or_free_threaded_python_is_refused_in_one_line(monkeypatch: py
 
 @pytest.mark.parametrize("requires", [">=3.11", ">= 3.12", " >=3.13 ", ">=3.10", ">3.11", ">=3.11,<4", ">=3.12.0",
                                       "~=3.11", ">=4.0", "", "3.11", ">=3.x"])
-def test_the_build_and_the_release_check_read_requires_python_alike(requires: str,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.syspath_prepend(str(ROOT / "src"))
-    from castagnoli_build import requires_python_floor as build_floor
+def test_the_build_and_the_release_check_read_requires_python_alike(requires: str) -> None:
+    build_floor = build_module().requires_python_floor
 
-    from release_config import requires_python_floor as release_floor
+    from scripts.config import requires_python_floor as release_floor
 
     assert build_floor(requires) == release_floor(requires)
     assert (build_floor(requires) is not None) == (requires.strip().replace(" ", "") in (">=3.11", ">=3.12", ">=3.13"))

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import VERSION, Handler, answer, assemble_wheel, page, snapshot
 
-import release_check
-from publish_rehearsal import LocalIndex, twine_upload
+from scripts import release_check
+from scripts.publish_rehearsal import LocalIndex, twine_upload
 
 
 def conflict_check(capsys: pytest.CaptureFixture[str], dist: Path, url: str) -> tuple[int, str, str]:
@@ -123,7 +123,7 @@ def test_an_index_that_drips_one_byte_at_a_time_is_cut_off_at_the_deadline(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    import release_index
+    from scripts import index as release_index
 
     def drip(request: http.server.BaseHTTPRequestHandler) -> None:
         request.send_response(200)

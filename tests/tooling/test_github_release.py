@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import github_release
+from scripts import github_release
 
 FAKE_GH = r'''
 import hashlib, json, os, sys

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import os
 import re
@@ -119,7 +120,7 @@ def test_version_is_written_by_hand_only_in_pyproject() -> None:
 
 
 def test_make_test_fails_when_a_required_env_or_every_package_env_was_skipped() -> None:
-    import test_report
+    from scripts import test_report
 
     ok = {"result": {"success": True, "skipped": False}}
     skip = {"result": {"success": True, "skipped": True}}
@@ -132,7 +133,7 @@ def test_make_test_fails_when_a_required_env_or_every_package_env_was_skipped() 
 
 
 def test_make_tests_verdict_counts_each_envs_tests_and_says_why_each_skip_skipped() -> None:
-    import test_report
+    from scripts import test_report
 
     output = ("...s\n=========================== short test summary info ============================\n"
               "SKIPPED [2] tests/tooling/test_windows.py:42: x86_64-w64-mingw32-gcc is not installed\n"
@@ -145,12 +146,24 @@ def test_make_tests_verdict_counts_each_envs_tests_and_says_why_each_skip_skippe
                      "  tooling: 2 in tests/tooling/test_windows.py: x86_64-w64-mingw32-gcc is not installed"]
 
 
+def test_the_tooling_is_one_package_behind_one_entry_with_no_path_edits(capsys: pytest.CaptureFixture[str]) -> None:
+    from scripts.__main__ import COMMANDS, main
+
+    assert main(["no-such-command"]) == 2
+    assert capsys.readouterr().err.startswith("error: expected a command, one of version, tag, git, dist")
+    for module, _ in COMMANDS.values():
+        assert callable(importlib.import_module(f"scripts.{module}").main)
+    for path in [*ROOT.glob("scripts/*.py"), *ROOT.glob("tests/**/*.py")]:
+        assert "sys.path.insert" not in path.read_text() or path.name == "test_emulated_cpus.py", path
+    commands = [line for line in (ROOT / "tox.ini").read_text().splitlines() if line.startswith("commands = python")]
+    assert commands and all(line.startswith("commands = python -m scripts ") for line in commands), commands
+
+
 def test_scripts_are_executable_and_say_how_to_run_them_without_their_tools(tmp_path: Path) -> None:
-    for script in [*ROOT.glob("scripts/*.sh"), ROOT / "scripts" / "release_check.py"]:
+    for script in [*ROOT.glob("scripts/*.sh"), ROOT / "scripts" / "repair_windows_wheel.py"]:
         assert os.access(script, os.X_OK), script
     bare = subprocess.run(["/usr/bin/env", "-i", "PATH=/usr/bin:/bin", sys.executable, "-E", "-s", "-S",
-                           str(ROOT / "scripts" / "release_check.py"), "dist", str(tmp_path)],
-                          capture_output=True, text=True)
+                           "-m", "scripts", "dist", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
     assert bare.returncode == 1 and "Traceback" not in bare.stderr
     assert bare.stderr.count("\n") == 1 and "make release-check" in bare.stderr
 
@@ -258,7 +271,7 @@ def test_make_github_release_runs_the_locked_tox_env_with_tag_and_dist(tmp_path:
 
 def test_the_version_is_read_with_tomllib_whatever_its_quotes_or_comments(tmp_path: Path,
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    import release_check
+    from scripts import release_check
 
     text = (ROOT / "pyproject.toml").read_text()
     version = re.search(r'^version = "(.*)"$', text, flags=re.M).group(1)  # type: ignore[union-attr]
@@ -270,7 +283,7 @@ def test_the_version_is_read_with_tomllib_whatever_its_quotes_or_comments(tmp_pa
 
 
 def test_releasing_md_moves_a_tag_with_the_command_the_release_check_prints() -> None:
-    from release_git import move_tag_command
+    from scripts.git import move_tag_command
 
     assert f"`{move_tag_command('vX.Y.Z')}`" in (ROOT / "RELEASING.md").read_text().replace("\n", " ")
 

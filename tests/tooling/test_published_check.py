@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import SOURCE, Handler, assemble_wheel, page
 
-import release_check
-from publish_rehearsal import LocalIndex, twine_upload
+from scripts import release_check
+from scripts.publish_rehearsal import LocalIndex, twine_upload
 
 REPOSITORY = "castagnoli-dev/castagnoli"
 
@@ -102,7 +102,7 @@ def test_a_page_that_lies_about_the_sha256_is_caught_by_the_download(
 def test_an_index_that_hangs_is_given_up_within_the_wait(capsys: pytest.CaptureFixture[str], release_dir: Path,
                                                          serve: Callable[[Handler], str],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import release_published
+    from scripts import published_check as release_published
 
     def hang(request: http.server.BaseHTTPRequestHandler) -> None:
         time.sleep(25)

@@ -27,7 +27,7 @@ def test_an_interrupted_rehearsal_stops_its_server_and_removes_its_files(tmp_pat
     temp = tmp_path / "temp"  # the rehearsal's TemporaryDirectory goes here, so we can see it go
     temp.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("DIST", "TAG", "GITHUB_STEP_SUMMARY")}
-    rehearsal = subprocess.Popen([sys.executable, "scripts/publish_rehearsal.py"], cwd=clone,
+    rehearsal = subprocess.Popen([sys.executable, "-m", "scripts", "publish-rehearsal"], cwd=clone,
                                  env={**env, "TMPDIR": str(temp)}, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
     try:

@@ -1,4 +1,4 @@
-"""release_check.py in-process: tags, the checkout, the wheel set, and hostile inputs that must not fool it."""
+"""The release check (scripts/release_check.py) in-process: tags, the checkout, the wheel set, and hostile inputs that must not fool it."""
 
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ from conftest import ROOT, SOURCE, VERSION, WINDOWS_TAG, assemble_wheel, snapsho
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import release_check
+from scripts import release_check
 
-SCRIPT = ROOT / "scripts" / "release_check.py"
 
 LINUX_NAME = f"castagnoli-{VERSION}-{WINDOWS_TAG.replace('win_amd64', 'manylinux_2_28_x86_64')}.whl"
 
@@ -337,8 +336,8 @@ def test_non_utf8_and_non_ascii_names_print_escaped_under_a_strict_ascii_stdout(
     }
     env = {**os.environ, "PYTHONIOENCODING": "ascii:strict", "LC_ALL": "C"}
     for what, (argv, expected) in runs.items():
-        result = subprocess.run([os.fsencode(arg) for arg in [sys.executable, SCRIPT, *argv]], env=env,
-                                capture_output=True)
+        result = subprocess.run([os.fsencode(arg) for arg in [sys.executable, "-m", "scripts", *argv]], env=env,
+                                cwd=ROOT, capture_output=True)
         out, err = result.stdout.decode("ascii"), result.stderr.decode("ascii")  # ASCII, or this raises
         assert result.returncode == expected, (what, out, err)
         assert "Traceback" not in err, what

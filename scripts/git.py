@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from release_text import shown
+from .text import shown
 
 # What goes into a wheel or decides how it is built, checked and published.
 RELEASE_PATHS = ("src", "CMakeLists.txt", "pyproject.toml", "setup.cfg", "README.md", "LICENSE",

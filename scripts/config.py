@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from release_text import shown
+from .text import shown
 
 PROJECT = "castagnoli"
 MAX_PYPROJECT_BYTES = 1 << 20
@@ -100,7 +100,7 @@ def requires_python_floor(requires: str) -> int | None:
 
 def read_pyproject(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
     """The parsed pyproject.toml, or None and why it could not be read."""
-    fix = "run it from the project's root, where pyproject.toml is (release_check.py also takes --pyproject FILE)"
+    fix = "run it from the project's root, where pyproject.toml is (python -m scripts also takes --pyproject FILE)"
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_PYPROJECT_BYTES + 1)

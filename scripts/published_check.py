@@ -17,9 +17,9 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from release_index import DEADLINE_SECONDS, IndexReadError, Published, fetch, published_files
-from release_text import redacted, shown
-from release_wheel import Wheel
+from .index import DEADLINE_SECONDS, IndexReadError, Published, fetch, published_files
+from .text import redacted, shown
+from .wheel import Wheel
 
 WORKFLOW = "publish.yml"
 ENVIRONMENT = "pypi"

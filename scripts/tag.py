@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shlex
 
-from release_config import STABLE, version_form_problem
-from release_text import shown
+from .config import STABLE, version_form_problem
+from .text import shown
 
 MAX_TAG_LENGTH = 128
 

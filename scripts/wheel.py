@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from email.parser import BytesParser
 from pathlib import Path
 
-from release_config import PROJECT, Platform, Release
-from release_text import shown
+from .config import PROJECT, Platform, Release
+from .text import shown
 
 MAX_WHEEL_BYTES = 64 << 20
 MAX_MEMBERS = 1_000
