@@ -351,8 +351,8 @@ def test_release_check_sh_without_pyproject_is_one_error_line(tmp_path: Path) ->
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert "'pyproject.toml' does not exist" in result.stderr and "sed" not in result.stderr
-    assert "run it from the project's root" in result.stderr  # not an option the shell script cannot pass on
+    assert "is not the project's root: expected pyproject.toml and scripts/ here; cd to the checkout" in result.stderr
+    assert "--pyproject" not in result.stderr  # not an option the shell script cannot pass on
 
 
 def test_the_checkout_alone_is_refused_when_dirty_before_any_wheel_is_looked_at(tmp_path: Path) -> None:
