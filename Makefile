@@ -47,7 +47,7 @@ check-tag: $(TOX) ## Check TAG against the version in pyproject.toml (publish.ym
 	$(TOX) run -e check-tag -- "$${TAG-}"
 
 release-check: $(TOX) ## The release check: TAG (default v<version>), checkout, wheels in DIST (default: host wheel, rebuilt after the checkout check)
-	$(if $(DIST),,$(TOX) run -e release-check -- --checkout && $(MAKE) --no-print-directory $(HOST_WHEEL_STAMP) &&) $(TOX) run -e release-check
+	$(TOX) run -e release-check $(if $(DIST),,-- --checkout && $(MAKE) --no-print-directory $(HOST_WHEEL_STAMP) && $(TOX) run -e release-check)
 
 conflict-check: $(TOX) ## Check no wheel in DIST (default: host wheel in dist/) is on INDEX_URL (default PyPI) with other content
 	$(TOX) run -e conflict-check -- --index-url "$${INDEX_URL:-https://pypi.org/simple/}"

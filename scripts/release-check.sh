@@ -5,7 +5,7 @@
 #   scripts/release-check.sh [--checkout] [TAG]
 #
 # --checkout: the tag and the checkout only (what make checks before it rebuilds
-# the host wheel, so that a dirty tree is refused before the build, not after).
+# the host wheel, so that a dirty tree is turned down before the build, not after).
 # TAG: the argument, else $TAG, else $GITHUB_REF_NAME when $GITHUB_REF_TYPE is
 # "tag", else v<[project] version of pyproject.toml>.
 # DIST: $DIST is checked against the full release set (one wheel per OS, as in
