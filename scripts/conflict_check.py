@@ -10,10 +10,13 @@ file is over 14 days old.
 
 from __future__ import annotations
 
+import argparse
 import datetime
 
-from .index import Published
-from .text import shown
+from .config import PROJECT, Release
+from .dist import dist_problems, select_platforms
+from .index import IndexReadError, Published, published_files
+from .text import report, shown
 
 # Warehouse refuses new files for a release whose first file is older than this.
 NEW_FILES_WINDOW = datetime.timedelta(days=14)
@@ -56,3 +59,19 @@ def conflicts(wheels: dict[str, str], published: dict[str, Published], version: 
             yanked = "" if there.yanked is None else f" (yanked: {shown(there.yanked)})"
             notes.append(f"already on the index, identical{yanked}: {name} (a re-upload is accepted as a no-op)")
     return notes, problems
+
+
+def run(args: argparse.Namespace, release: Release) -> int:
+    """`python -m scripts conflict-check`: the wheels of the scope against the index."""
+    verified, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
+    if problems:
+        return report(problems)
+    wheels = {w.path.name: w.sha256 for w in verified}
+    try:
+        published = published_files(args.index_url, PROJECT)
+    except IndexReadError as exc:
+        return report([f"{exc}; nothing is assumed about what is published: check the URL and retry"])
+    notes, problems = conflicts(wheels, published, release.version)
+    for note in notes:
+        print(f"ok: {note}")
+    return report(problems)

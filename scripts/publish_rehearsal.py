@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import load_release
-from .release_check import wheel_scope
+from .dist import wheel_scope
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

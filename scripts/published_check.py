@@ -12,13 +12,17 @@ is asked again until the wait runs out.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .config import PROJECT, Release
+from .dist import dist_problems, select_platforms
 from .index import DEADLINE_SECONDS, IndexReadError, Published, fetch, published_files
-from .text import redacted, shown
+from .text import redacted, report, shown
 from .wheel import Wheel
 
 WORKFLOW = "publish.yml"
@@ -175,3 +179,21 @@ def published_check(wheels: list[Wheel], project: str, version: str, index_url: 
                    "made by trusted publishing")
     waited = "" if problems else f" (still so after {time.monotonic() - started:.1f} s of asking, --wait {wait:g})"
     return oks, problems + [f"{message}{waited}" for message in pending.values()]
+
+
+def run(args: argparse.Namespace, release: Release) -> int:
+    """`python -m scripts published-check`: what the index serves of the wheels of the scope."""
+    repository = args.repository or release.repository
+    here = os.environ.get("GITHUB_REPOSITORY", "")
+    if here and here.lower() != repository.lower():
+        return report([f"this run is in {shown(here)}, but the provenance is checked against {shown(repository)} "
+                       "([project.urls] Source, or --repository): expected them to agree; run it in the repository "
+                       "that publishes"])
+    wheels, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
+    if problems:
+        return report(problems)
+    oks, problems = published_check(wheels, PROJECT, release.version, args.index_url, repository=repository,
+                                    require_provenance=args.require_provenance, wait=args.wait)
+    for line in oks:
+        print(f"ok: {line}")
+    return report(problems)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import KERNEL_SOURCES, ROOT, VERSION, assemble_wheel, require_tool
+from conftest import KERNEL_SOURCES, ROOT, assemble_wheel, require_tool
 
 # What the kernels' DLL exports: the C API of src/native/crc32c.h, nothing else.
 KERNEL_API = {"castagnoli_crc32c", "castagnoli_combine", "castagnoli_init", "castagnoli_kernel",

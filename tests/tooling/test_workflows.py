@@ -6,7 +6,6 @@ import fnmatch
 import os
 import re
 import shlex
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +192,7 @@ def test_verify_merges_the_wheels_and_runs_release_check_on_the_full_set_before_
     assert _step_with_run(job, "make conflict-check")["env"] == {"DIST": "dist", "INDEX_URL": "https://pypi.org/simple/"}
     script = (ROOT / "scripts" / "release-check.sh").read_text()
     assert "twine check --strict" in script and "abi3audit --strict" in script
-    from scripts.release_check import wheel_scope  # DIST set: the full release set, as release-check.sh says too
+    from scripts.dist import wheel_scope  # DIST set: the full release set, as release-check.sh says too
 
     assert wheel_scope(None, None, check["env"]) == (Path("dist"), "linux,windows")
     assert 'dist=${DIST%/} scope="full release set"' in script
