@@ -4,6 +4,14 @@ The index is read defensively: one simple-API project page (PEP 691 JSON or
 PEP 503 HTML, parsed by pypi-simple), size-capped, under an overall deadline,
 redirects only within the same host, answers for another project refused,
 and credentials in the URL never shown.
+
+pypi-simple parses the pages; this module keeps only what it lacks. Its
+get_project_page and download_package(verify=True) read through requests,
+whose timeout bounds each socket read but not the whole answer, and they cap
+no size: a server that drips a byte at a time, or streams without end, would
+hold the release job. fetch() bounds both. It also checks what pypi-simple
+takes on trust: the page names this project, JSON is not served as HTML, and a
+404 comes from a real index root, not from a wrong URL.
 """
 
 from __future__ import annotations

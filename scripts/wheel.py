@@ -183,7 +183,8 @@ def _dist_info_problems(name: str, zf: zipfile.ZipFile, release: Release, platfo
 
 
 def _record_problems(name: str, zf: zipfile.ZipFile, record: str) -> list[str]:
-    from installer.sources import WheelFile, _WheelFileValidationError
+    from installer.exceptions import InstallerError
+    from installer.sources import WheelFile
 
     try:
         rows = list(csv.reader(io.StringIO(_read_small(zf, record).decode("utf-8"))))
@@ -197,9 +198,10 @@ def _record_problems(name: str, zf: zipfile.ZipFile, record: str) -> list[str]:
                  f"files; {REBUILD}" for p in sorted(set(paths) - members)]
     try:
         WheelFile(zf).validate_record(validate_contents=True)
-    except _WheelFileValidationError as exc:
+    except InstallerError as exc:  # installer's public base class; its validation error lists the issues
         prefix = f"In {zf.filename}, "
-        problems += [f"{name}: {shown(issue.removeprefix(prefix))[1:-1]}; {REBUILD}" for issue in exc.issues]
+        issues = getattr(exc, "issues", None) or [str(exc)]
+        problems += [f"{name}: {shown(str(issue).removeprefix(prefix))[1:-1]}; {REBUILD}" for issue in issues]
     return problems
 
 
