@@ -110,6 +110,28 @@ def build_host_wheel(out: Path, root: Path = ROOT) -> Path:
     return wheel
 
 
+def mingw_cmake_build(where: Path) -> Path:
+    """The kernels as a 64-bit Windows DLL, cross-compiled by MinGW through CMakeLists.txt with -Werror, from a
+    copy of this checkout at `where`."""
+    import cmake
+
+    mingw = require_tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64")
+    cmake_bin = str(Path(cmake.CMAKE_BIN_DIR) / "cmake")
+    source, out = where / "src", where / "build"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".tox", ".venv", "build", "dist"))
+    subprocess.run([cmake_bin, "-S", str(source), "-B", str(out), "-DCMAKE_SYSTEM_NAME=Windows",
+                    f"-DCMAKE_C_COMPILER={mingw}", "-DCASTAGNOLI_PYTHON=OFF", f"-DCASTAGNOLI_VERSION={VERSION}",
+                    "-DCMAKE_C_FLAGS=-Werror"], check=True, capture_output=True)
+    subprocess.run([cmake_bin, "--build", str(out)], check=True, capture_output=True)
+    return out / "out" / "libcastagnoli.dll"
+
+
+@pytest.fixture(scope="session")
+def windows_dll(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The kernels' Windows DLL (MinGW, -Werror), built once per session."""
+    return mingw_cmake_build(tmp_path_factory.mktemp("windows-dll"))
+
+
 @pytest.fixture(scope="session")
 def host_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real wheel for this machine, built once per session."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import RELEASE, ROOT, VERSION, build_host_wheel, clone_project, require_tool
+from conftest import RELEASE, ROOT, build_host_wheel, clone_project, mingw_cmake_build
 
 from scripts import build_wheels
 
@@ -77,25 +76,9 @@ def test_rebuilding_replaces_older_wheels_and_drops_deleted_modules(tmp_path: Pa
         assert "castagnoli/doomed.py" not in zf.namelist()
 
 
-def test_the_mingw_dll_is_werror_clean_and_identical_when_built_twice(tmp_path: Path) -> None:
-    import cmake
-
-    mingw = require_tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64")
-    cmake_bin = str(Path(cmake.CMAKE_BIN_DIR) / "cmake")
-
-    def build(where: str) -> Path:
-        source = tmp_path / where / "src"
-        shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".tox", ".venv", "build", "dist"))
-        out = tmp_path / where / "build"
-        subprocess.run([cmake_bin, "-S", str(source), "-B", str(out), "-DCMAKE_SYSTEM_NAME=Windows",
-                        f"-DCMAKE_C_COMPILER={mingw}", "-DCASTAGNOLI_PYTHON=OFF", f"-DCASTAGNOLI_VERSION={VERSION}",
-                        "-DCMAKE_C_FLAGS=-Werror"], check=True, capture_output=True)
-        subprocess.run([cmake_bin, "--build", str(out)], check=True, capture_output=True)
-        return out / "out" / "libcastagnoli.dll"
-
-    with ThreadPoolExecutor(2) as pool:  # the two builds at once: one per core
-        dlls = list(pool.map(build, ("one", "two/deeper")))
-    assert sha256(dlls[0]) == sha256(dlls[1])
+def test_the_mingw_dll_is_werror_clean_and_identical_when_built_twice(tmp_path: Path, windows_dll: Path) -> None:
+    # windows_dll (conftest) is the first build, in another directory
+    assert sha256(mingw_cmake_build(tmp_path / "two" / "deeper")) == sha256(windows_dll)
 
 
 @pytest.mark.parametrize("platform", ["linux", "windows"])

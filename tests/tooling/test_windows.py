@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from conftest import KERNEL_SOURCES, ROOT, assemble_wheel, require_tool
 
 # What the kernels' DLL exports: the C API of src/native/crc32c.h, nothing else.
@@ -25,14 +24,6 @@ def mingw(tmp_path: Path, name: str, source: str, *flags: str) -> Path:
                     c_file, *flags], cwd=tmp_path, check=True)
     return out
 
-
-@pytest.fixture(scope="module")
-def windows_dll(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The kernels (src/native/*.c but the Python binding) as a 64-bit Windows DLL, -Werror clean (built once)."""
-    out = tmp_path_factory.mktemp("windows-dll") / "castagnoli.dll"
-    subprocess.run([require_tool("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"), "-shared", "-O2", "-Wall", "-Wextra", "-Werror", "-DCASTAGNOLI_SHARED",
-                    "-o", out, *KERNEL_SOURCES], check=True)
-    return out
 
 
 def repair(wheel: Path, dest: Path) -> subprocess.CompletedProcess[str]:
