@@ -122,7 +122,8 @@ def mingw_cmake_build(where: Path) -> Path:
     subprocess.run([cmake_bin, "-S", str(source), "-B", str(out), "-DCMAKE_SYSTEM_NAME=Windows",
                     f"-DCMAKE_C_COMPILER={mingw}", "-DCASTAGNOLI_PYTHON=OFF", f"-DCASTAGNOLI_VERSION={VERSION}",
                     "-DCMAKE_C_FLAGS=-Werror"], check=True, capture_output=True)
-    subprocess.run([cmake_bin, "--build", str(out)], check=True, capture_output=True)
+    subprocess.run([cmake_bin, "--build", str(out), "--parallel", str(os.cpu_count() or 1)], check=True,
+                   capture_output=True)
     return out / "out" / "libcastagnoli.dll"
 
 

@@ -39,19 +39,21 @@ def test_host_wheel_is_the_abi3_manylinux_release_wheel(host_wheel: Path) -> Non
             "castagnoli/py.typed"} <= names
 
 
-def test_same_commit_in_two_clones_at_different_paths_gives_identical_wheels(tmp_path: Path,
-                                                                           host_wheel: Path) -> None:
-    def build(where: str) -> Path:
-        clone = tmp_path / where / "castagnoli"
-        clone_project(clone)
-        return build_host_wheel(tmp_path / where / "dist", root=clone)
+@pytest.fixture(scope="module")
+def clone_and_wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A fresh clone of HEAD at a deeper path than the checkout, and the first wheel built in it."""
+    clone = clone_project(tmp_path_factory.mktemp("deeper") / "b" / "castagnoli")
+    return clone, build_host_wheel(clone.parent / "dist", root=clone)
 
+
+def test_same_commit_in_two_clones_at_different_paths_gives_identical_wheels(
+        tmp_path: Path, host_wheel: Path, clone_and_wheel: tuple[Path, Path]) -> None:
     # the suite's host wheel is the other build when this checkout is the commit (CI's fresh clone)
     changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
                              capture_output=True, text=True, check=True).stdout
-    wheels = [build("deeper/b"), build("a") if changed else host_wheel]
-    assert wheels[0].name == wheels[1].name
-    assert sha256(wheels[0]) == sha256(wheels[1])
+    other = build_host_wheel(tmp_path / "dist", root=clone_project(tmp_path / "a")) if changed else host_wheel
+    assert clone_and_wheel[1].name == other.name
+    assert sha256(clone_and_wheel[1]) == sha256(other)
 
 
 def test_the_wheel_timestamps_are_the_commit_time(host_wheel: Path) -> None:
@@ -63,15 +65,19 @@ def test_the_wheel_timestamps_are_the_commit_time(host_wheel: Path) -> None:
     assert stamps == {(*commit[:5], commit.tm_sec - commit.tm_sec % 2)}  # zip keeps even seconds
 
 
-def test_rebuilding_replaces_older_wheels_and_drops_deleted_modules(tmp_path: Path) -> None:
-    clone = tmp_path / "castagnoli"
-    clone_project(clone)
+def test_rebuilding_replaces_older_wheels_and_drops_deleted_modules(tmp_path: Path,
+                                                                   clone_and_wheel: tuple[Path, Path]) -> None:
+    clone = clone_and_wheel[0]  # built once already: its build tree is what could keep a deleted module
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / "castagnoli-0.0.1-cp311-abi3-manylinux_2_28_x86_64.whl").write_bytes(b"old")
-    (clone / "src" / "castagnoli" / "doomed.py").write_text("")
-    build_host_wheel(dist, root=clone)
-    (clone / "src" / "castagnoli" / "doomed.py").unlink()
+    doomed = clone / "src" / "castagnoli" / "doomed.py"
+    doomed.write_text("")
+    try:
+        with zipfile.ZipFile(build_host_wheel(dist, root=clone)) as zf:
+            assert "castagnoli/doomed.py" in zf.namelist()
+    finally:
+        doomed.unlink()
     wheel = build_host_wheel(dist, root=clone)
     assert sorted(p.name for p in dist.iterdir()) == [wheel.name]
     with zipfile.ZipFile(wheel) as zf:

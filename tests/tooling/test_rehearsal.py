@@ -15,9 +15,9 @@ from conftest import clone_project
 
 
 @pytest.mark.parametrize(("signum", "after"), [
-    (signal.SIGINT, "start pypiserver"), (signal.SIGTERM, "start pypiserver"),
-    (signal.SIGTERM, "published check"),  # then the venv is being made: ensurepip's temp files too
-], ids=["SIGINT-server", "SIGTERM-server", "SIGTERM-venv"])
+    (signal.SIGINT, "start pypiserver"),  # Ctrl-C while the server starts
+    (signal.SIGTERM, "published check"),  # a runner's cancel while the venv is made: ensurepip's temp files too
+], ids=["SIGINT-server", "SIGTERM-venv"])
 def test_an_interrupted_rehearsal_stops_its_server_and_removes_its_files(tmp_path: Path, host_wheel: Path,
                                                                          signum: signal.Signals, after: str) -> None:
     clone = tmp_path / "castagnoli"

@@ -4,7 +4,9 @@ to a row without it, it cannot be forced, and every CRC stays right."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import ctypes
+import os
 import random
 import shutil
 import subprocess
@@ -17,26 +19,40 @@ from conftest import KERNEL_SOURCES, ROOT
 UNSUPPORTED, OK, FAILED_SELF_TEST = 0, 1, 2
 
 
-def build(tmp_path: Path, *defines: str) -> ctypes.CDLL:
-    """The kernels as a shared library (-Werror clean), loaded and initialised. CASTAGNOLI_BREAK_KERNEL acts in
-    dispatch.c only: the other sources are compiled once and linked again."""
+def compiler_flags() -> list[str]:
     compiler = shutil.which("cc") or shutil.which("gcc")
     if compiler is None:
         pytest.skip("no C compiler")
-    flags = [compiler, "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror", "-DCASTAGNOLI_SHARED"]
+    return [compiler, "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror", "-DCASTAGNOLI_SHARED"]
+
+
+def prepare(tmp_path: Path, broken: list[str | None]) -> None:
+    """The objects, compiled on every core at once: the sources other than dispatch.c (once), and dispatch.c
+    once per kernel in `broken` made wrong by CASTAGNOLI_BREAK_KERNEL (None: healthy), which acts there alone."""
+    flags = compiler_flags()
     objects = tmp_path / "objects"
+    jobs = []
     if not objects.exists():
         objects.mkdir()
-        for source in KERNEL_SOURCES:
-            if source.name != "dispatch.c":
-                subprocess.run([*flags, "-c", str(source), "-o", str(objects / f"{source.stem}.o")], check=True)
-    index = len(list(tmp_path.glob("*.so")))
-    dispatch = tmp_path / f"dispatch{index}.o"
-    subprocess.run([*flags, *defines, "-c", str(ROOT / "src" / "native" / "dispatch.c"), "-o", str(dispatch)],
-                   check=True)
-    out = tmp_path / f"libcastagnoli{index}.so"
-    subprocess.run([compiler, "-shared", "-o", str(out), str(dispatch), *map(str, sorted(objects.glob("*.o")))],
-                   check=True)
+        jobs += [[*flags, "-c", str(source), "-o", str(objects / f"{source.stem}.o")]
+                 for source in KERNEL_SOURCES if source.name != "dispatch.c"]
+    for name in broken:
+        define = [f'-DCASTAGNOLI_BREAK_KERNEL="{name}"'] if name else []
+        jobs.append([*flags, *define, "-c", str(ROOT / "src" / "native" / "dispatch.c"),
+                     "-o", str(tmp_path / f"dispatch-{name or 'healthy'}.o")])
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        for done in pool.map(lambda job: subprocess.run(job, capture_output=True, text=True), jobs):
+            assert done.returncode == 0, done.stderr
+
+
+def build(tmp_path: Path, broken: str | None = None) -> ctypes.CDLL:
+    """The kernels as a shared library (-Werror clean) with `broken` made wrong, loaded and initialised."""
+    dispatch = tmp_path / f"dispatch-{broken or 'healthy'}.o"
+    if not dispatch.exists():
+        prepare(tmp_path, [broken])
+    out = tmp_path / f"libcastagnoli-{broken or 'healthy'}.so"
+    objects = sorted(str(o) for o in (tmp_path / "objects").glob("*.o"))
+    subprocess.run([compiler_flags()[0], "-shared", "-o", str(out), str(dispatch), *objects], check=True)
     lib = ctypes.CDLL(str(out))
     lib.castagnoli_kernel_name.restype = ctypes.c_char_p
     lib.castagnoli_kernel.restype = ctypes.c_char_p
@@ -71,8 +87,10 @@ def test_a_broken_kernel_fails_its_self_test_is_never_used_and_crcs_stay_right(t
     if used == ["portable"]:
         pytest.skip("this CPU runs only the portable kernel, the reference itself")
     data = random.Random(4).randbytes(20 << 20)  # past every band of every row
-    for name in sorted(set(used) - {"portable"}):
-        lib = build(tmp_path, f'-DCASTAGNOLI_BREAK_KERNEL="{name}"')
+    broken = sorted(set(used) - {"portable"})
+    prepare(tmp_path, list(broken))
+    for name in broken:
+        lib = build(tmp_path, name)
         after = statuses(lib)
         assert after[name] == FAILED_SELF_TEST, (name, after)
         assert {k: v for k, v in after.items() if k != name} == {k: v for k, v in healthy.items() if k != name}
