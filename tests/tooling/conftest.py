@@ -127,18 +127,35 @@ def mingw_cmake_build(where: Path) -> Path:
     return out / "out" / "libcastagnoli.dll"
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path]) -> Path:
+    """What `build(directory)` makes, made once per test run: pytest-xdist's workers share the run's temporary
+    root, and the first to take the lock builds while the others wait for it."""
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    where, made = shared / name, shared / f"{name}.made"
+    with FileLock(shared / f"{name}.lock"):
+        if not made.exists():
+            shutil.rmtree(where, ignore_errors=True)  # a build that failed in another worker
+            where.mkdir()
+            made.write_text(str(build(where)))
+    return Path(made.read_text())
+
+
 @pytest.fixture(scope="session")
 def windows_dll(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The kernels' Windows DLL (MinGW, -Werror), built once per session."""
-    return mingw_cmake_build(tmp_path_factory.mktemp("windows-dll"))
+    """The kernels' Windows DLL (MinGW, -Werror), built once per test run."""
+    return built_once(tmp_path_factory, "windows-dll", mingw_cmake_build)
 
 
 @pytest.fixture(scope="session")
 def host_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real wheel for this machine, built once per session."""
+    """The real wheel for this machine, built once per test run (in this checkout's build/: one at a time)."""
     if not sys.platform.startswith("linux"):
         pytest.skip("the host-wheel tests build a manylinux wheel")
-    return build_host_wheel(tmp_path_factory.mktemp("host-wheel"))
+    return built_once(tmp_path_factory, "host-wheel", build_host_wheel)
 
 
 @pytest.fixture

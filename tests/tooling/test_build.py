@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import RELEASE, ROOT, build_host_wheel, clone_project, mingw_cmake_build
+from conftest import RELEASE, ROOT, build_host_wheel, built_once, clone_project, mingw_cmake_build
 
 from scripts import build_wheels
 
@@ -39,11 +39,14 @@ def test_host_wheel_is_the_abi3_manylinux_release_wheel(host_wheel: Path) -> Non
             "castagnoli/py.typed"} <= names
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def clone_and_wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A fresh clone of HEAD at a deeper path than the checkout, and the first wheel built in it."""
-    clone = clone_project(tmp_path_factory.mktemp("deeper") / "b" / "castagnoli")
-    return clone, build_host_wheel(clone.parent / "dist", root=clone)
+    def build(where: Path) -> Path:
+        return build_host_wheel(where / "dist", root=clone_project(where / "deeper" / "castagnoli"))
+
+    wheel = built_once(tmp_path_factory, "clone-and-wheel", build)
+    return wheel.parent.parent / "deeper" / "castagnoli", wheel
 
 
 def test_same_commit_in_two_clones_at_different_paths_gives_identical_wheels(
