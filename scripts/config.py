@@ -8,6 +8,7 @@ second copy of those settings: change pyproject.toml and every check follows.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import tomllib
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from .text import shown
 
 PROJECT = "castagnoli"
 MAX_PYPROJECT_BYTES = 1 << 20
+BUILD_MODULE = Path(__file__).resolve().parents[1] / "src" / "castagnoli_build.py"
 STABLE = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})")
 
 
@@ -86,16 +88,14 @@ def version_form_problem(text: str) -> str | None:
 
 
 def requires_python_floor(requires: str) -> int | None:
-    """X of requires-python '>=3.X' as packaging parses it (the build, src/castagnoli_build.py, reads it the same
-    way)."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        (spec,) = SpecifierSet(requires)
-    except (InvalidSpecifier, ValueError):  # not a specifier, or not exactly one
-        return None
-    match = re.fullmatch(r"3\.(1[1-9]|[2-9][0-9])", spec.version)
-    return int(match[1]) if spec.operator == ">=" and match else None
+    """X of requires-python '>=3.X', or None: read by the build's own function (src/castagnoli_build.py, which
+    tags the wheel cp3X-abi3), loaded from this checkout, so the check expects the tag the build gives."""
+    spec = importlib.util.spec_from_file_location("castagnoli_build", BUILD_MODULE)
+    assert spec is not None and spec.loader is not None, BUILD_MODULE
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    floor = build.requires_python_floor(requires)
+    return floor if isinstance(floor, int) else None
 
 
 def read_pyproject(path: Path) -> tuple[dict[str, Any] | None, list[str]]:

@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def requires_python_floor(requires: str) -> int | None:
-    """X of requires-python '>=3.X' as packaging parses it (scripts/release_config.py reads it the same way)."""
+    """X of requires-python '>=3.X' as packaging parses it, or None; the release check (scripts/config.py) calls
+    this one too."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     try:

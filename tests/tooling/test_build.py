@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 from conftest import RELEASE, ROOT, build_host_wheel, built_once, clone_project, mingw_cmake_build
 
-from scripts import build_wheels
+from scripts import build_wheels, config
 
 
 
@@ -148,10 +148,11 @@ def test_a_32_bit_or_free_threaded_python_is_refused_in_one_line(monkeypatch: py
 
 @pytest.mark.parametrize("requires", [">=3.11", ">= 3.12", " >=3.13 ", ">=3.10", ">3.11", ">=3.11,<4", ">=3.12.0",
                                       "~=3.11", ">=4.0", "", "3.11", ">=3.x"])
-def test_the_build_and_the_release_check_read_requires_python_alike(requires: str) -> None:
-    build_floor = build_module().requires_python_floor
-
-    from scripts.config import requires_python_floor as release_floor
-
-    assert build_floor(requires) == release_floor(requires)
-    assert (build_floor(requires) is not None) == (requires.strip().replace(" ", "") in (">=3.11", ">=3.12", ">=3.13"))
+def test_the_release_check_reads_requires_python_with_the_builds_own_function(requires: str, pyproject: Path) -> None:
+    floor = build_module().requires_python_floor(requires)
+    assert (floor is not None) == (requires.strip().replace(" ", "") in (">=3.11", ">=3.12", ">=3.13"))
+    text = pyproject.read_text()
+    assert 'requires-python = ">=3.11"' in text
+    pyproject.write_text(text.replace('requires-python = ">=3.11"', f"requires-python = {requires!r}"))
+    release, problems = config.load_release(pyproject)
+    assert (release.python_tag if release else None) == (f"cp3{floor}" if floor else None), problems
