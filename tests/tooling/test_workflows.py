@@ -131,21 +131,30 @@ def test_each_action_is_pinned_at_one_sha_and_version_across_the_workflows() -> 
     assert pins and all(len(found) == 1 for found in pins.values()), pins
 
 
-def test_pins_are_the_vetted_ones_from_shared() -> None:
-    # the vetted list lives beside the checkout (../shared), as on the team's machines and their CI; the
-    # test above holds on any clone
+def vetted_pins(path: Path) -> dict[tuple[str, str], str]:
+    """(action, sha) -> version, from a markdown table of vetted pins: | action | version | SHA | ..."""
+    return {(action, sha): version for action, version, sha in re.findall(
+        r"^\| ([\w-]+/[\w-]+)[^|]*\| (v[\d.]+) \| ([0-9a-f]{40}) \|", path.read_text(), flags=re.M)}
 
-    pins_file = ROOT.parent / "shared" / "action-pins.md"
-    if not pins_file.exists():
-        pytest.skip("../shared/action-pins.md is not beside this checkout")
-    vetted = {(action, sha): version for action, version, sha in re.findall(
-        r"^\| ([\w-]+/[\w-]+)[^|]*\| (v[\d.]+) \| ([0-9a-f]{40}) \|", pins_file.read_text(), flags=re.M)}
-    assert vetted
+
+def test_every_pin_is_a_vetted_one_from_releasing() -> None:
+    vetted = vetted_pins(ROOT / "RELEASING.md")
+    used = set()
     for name, line in _uses_lines():
         match = SHA_PIN.match(line)
         assert match, line
         action, sha, version = match.groups()
-        assert vetted.get((action, sha)) == version, (name, line)
+        assert vetted.get((action, sha)) == version, (name, line, "not in RELEASING.md's vetted pins")
+        used.add((action, sha))
+    assert used == set(vetted), "RELEASING.md vets exactly the pins the workflows use"
+
+
+def test_releasings_vetted_pins_are_the_teams() -> None:
+    shared = ROOT.parent / "shared" / "action-pins.md"
+    if not shared.exists():
+        pytest.skip("the team's ../shared/action-pins.md is not beside this checkout")
+    team = vetted_pins(shared)
+    assert team and vetted_pins(ROOT / "RELEASING.md").items() <= team.items()
 
 
 def test_every_checkout_drops_its_credentials() -> None:
