@@ -8,11 +8,13 @@ second copy of those settings: change pyproject.toml and every check follows.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from .text import shown
@@ -90,12 +92,17 @@ def version_form_problem(text: str) -> str | None:
 def requires_python_floor(requires: str) -> int | None:
     """X of requires-python '>=3.X', or None: read by the build's own function (src/castagnoli_build.py, which
     tags the wheel cp3X-abi3), loaded from this checkout, so the check expects the tag the build gives."""
+    floor = _build_module().requires_python_floor(requires)
+    return floor if isinstance(floor, int) else None
+
+
+@functools.cache
+def _build_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("castagnoli_build", BUILD_MODULE)
     assert spec is not None and spec.loader is not None, BUILD_MODULE
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    floor = build.requires_python_floor(requires)
-    return floor if isinstance(floor, int) else None
+    return build
 
 
 def read_pyproject(path: Path) -> tuple[dict[str, Any] | None, list[str]]:
