@@ -27,9 +27,17 @@ def test_an_interrupted_rehearsal_stops_its_server_and_removes_its_files(tmp_pat
     temp = tmp_path / "temp"  # the rehearsal's TemporaryDirectory goes here, so we can see it go
     temp.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("DIST", "TAG", "GITHUB_STEP_SUMMARY")}
-    rehearsal = subprocess.Popen([sys.executable, "-m", "scripts", "publish-rehearsal"], cwd=clone,
-                                 env={**env, "TMPDIR": str(temp)}, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+    # a child inherits an ignored SIGINT (as when the suite runs as a script's background job): Ctrl-C's default
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        rehearsal = subprocess.Popen([sys.executable, "-m", "scripts", "publish-rehearsal"], cwd=clone,
+                                     env={**env, "TMPDIR": str(temp)}, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         assert rehearsal.stdout is not None
         for line in rehearsal.stdout:
