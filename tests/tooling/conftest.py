@@ -96,6 +96,15 @@ def require_tool(command: str, package: str) -> str:
     return path
 
 
+def run_all(commands: list[list[str]]) -> None:
+    """Run the commands (compiler calls) at once, as many as there are cores; each must succeed."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        for done in pool.map(lambda command: subprocess.run(command, capture_output=True, text=True), commands):
+            assert done.returncode == 0, (done.args, done.stderr)
+
+
 def clone_project(dest: Path) -> Path:
     """A fresh clone of this checkout's HEAD at `dest`, as a new machine gets it."""
     subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)

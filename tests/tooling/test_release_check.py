@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scripts import release_check
+from scripts.wheel import MAX_MEMBER_BYTES
 
 
 LINUX_NAME = f"castagnoli-{VERSION}-{WINDOWS_TAG.replace('win_amd64', 'manylinux_2_28_x86_64')}.whl"
@@ -274,16 +275,27 @@ def test_wheel_tag_lines_must_agree_with_the_file_name(capsys: pytest.CaptureFix
 def test_a_zip_bomb_is_refused_fast_in_little_memory(capsys: pytest.CaptureFixture[str], release_dir: Path,
                                                      pyproject: Path) -> None:
     bomb = _windows(release_dir)
+    size = MAX_MEMBER_BYTES + (1 << 20)  # past the cap, and past the memory the check may use
     with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as zf, zf.open("castagnoli/zeros", "w", force_zip64=True) as f:
-        for _ in range(300):
+        for _ in range(size >> 20):
             f.write(bytes(1 << 20))
     tracemalloc.start()
     started = time.monotonic()
     code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert_one_clear_error(code, err, "declares 314572800 bytes")
+    assert_one_clear_error(code, err, f"declares {size} bytes")
     assert time.monotonic() - started < 5 and peak < 50 << 20
+
+
+def test_members_that_add_up_past_the_total_cap_are_refused(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                            pyproject: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scripts import wheel
+
+    monkeypatch.setattr(wheel, "MAX_TOTAL_BYTES", 4 << 20)  # each member under the per-member cap, the sum over
+    _rewrite(_windows(release_dir), [(f"castagnoli/part{i}", bytes(1 << 20)) for i in range(5)])
+    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    assert_one_clear_error(code, err, "uncompressed: expected at most 4194304")
 
 
 @pytest.mark.timeout(20)

@@ -4,9 +4,7 @@ to a row without it, it cannot be forced, and every CRC stays right."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import ctypes
-import os
 import random
 import shutil
 import subprocess
@@ -14,7 +12,7 @@ from pathlib import Path
 
 import crc32c as reference
 import pytest
-from conftest import KERNEL_SOURCES, ROOT
+from conftest import KERNEL_SOURCES, ROOT, run_all
 
 UNSUPPORTED, OK, FAILED_SELF_TEST = 0, 1, 2
 
@@ -40,9 +38,7 @@ def prepare(tmp_path: Path, broken: list[str | None]) -> None:
         define = [f'-DCASTAGNOLI_BREAK_KERNEL="{name}"'] if name else []
         jobs.append([*flags, *define, "-c", str(ROOT / "src" / "native" / "dispatch.c"),
                      "-o", str(tmp_path / f"dispatch-{name or 'healthy'}.o")])
-    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        for done in pool.map(lambda job: subprocess.run(job, capture_output=True, text=True), jobs):
-            assert done.returncode == 0, done.stderr
+    run_all(jobs)
 
 
 def build(tmp_path: Path, broken: str | None = None) -> ctypes.CDLL:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import KERNEL_SOURCES, ROOT, assemble_wheel, require_tool
+from conftest import KERNEL_SOURCES, ROOT, assemble_wheel, require_tool, run_all
 
 # What the kernels' DLL exports: the C API of src/native/crc32c.h, nothing else.
 KERNEL_API = {"castagnoli_crc32c", "castagnoli_combine", "castagnoli_init", "castagnoli_kernel",
@@ -89,15 +89,11 @@ def test_the_kernels_compile_and_link_the_way_msvc_sees_them(tmp_path: Path) -> 
         (tmp_path / name).write_text(text)
     msvc = [clang, "--target=x86_64-pc-windows-msvc", "-ffreestanding", "-isystem", str(tmp_path / "include"),
             "-O2", "-Wall", "-Wextra", "-Werror"]
-    objects = []
-    for source in KERNEL_SOURCES:
-        obj = tmp_path / f"{source.stem}.obj"
-        # -U__clang__: the branch cl.exe takes; the target features stand in for MSVC's always-available intrinsics
-        subprocess.run([*msvc, "-U__clang__", "-msse4.2", "-mpclmul", "-mavx2", "-mvpclmulqdq", "-mavx512f", "-mavx512vl",
-                        "-DCASTAGNOLI_SHARED", "-c", str(source), "-o", str(obj)], check=True)
-        objects.append(str(obj))
-    subprocess.run([*msvc, "-fno-builtin", "-c", str(tmp_path / "shim.c"), "-o", str(tmp_path / "shim.obj")],
-                   check=True)
+    objects = [str(tmp_path / f"{source.stem}.obj") for source in KERNEL_SOURCES]
+    # -U__clang__: the branch cl.exe takes; the target features stand in for MSVC's always-available intrinsics
+    run_all([[*msvc, "-U__clang__", "-msse4.2", "-mpclmul", "-mavx2", "-mvpclmulqdq", "-mavx512f", "-mavx512vl",
+              "-DCASTAGNOLI_SHARED", "-c", str(source), "-o", obj] for source, obj in zip(KERNEL_SOURCES, objects)]
+            + [[*msvc, "-fno-builtin", "-c", str(tmp_path / "shim.c"), "-o", str(tmp_path / "shim.obj")]])
     dll = tmp_path / "castagnoli.dll"
     subprocess.run([lld_link, "/DLL", "/NOENTRY", "/NODEFAULTLIB", f"/OUT:{dll}", *objects,
                     str(tmp_path / "shim.obj")], check=True, capture_output=True)
