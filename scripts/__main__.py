@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 
 # command -> (module, whether the command name is passed on as its first argument)
 COMMANDS = {
-    **{name: ("release_check", True) for name in
-       ("version", "tag", "git", "dist", "report", "conflict-check", "published-check")},
+    **{name: ("release_check", True) for name in ("version", "tag", "git", "dist", "report")},
+    "conflict-check": ("conflict_check", False),
+    "published-check": ("published_check", False),
     "github-release": ("github_release", False),
     "publish-rehearsal": ("publish_rehearsal", False),
     "wheels": ("build_wheels", False),

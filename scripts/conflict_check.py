@@ -1,5 +1,10 @@
 """The conflict check: does the index already hold a same-named file with other content?
 
+  python -m scripts conflict-check [DIR] --index-url URL [--pyproject FILE] [--platforms LIST]
+      No wheel in DIR (cli.py: DIR, else $DIST, else the host wheel in dist/) is
+      on the index under the same name with other content; exit 0, else one
+      'error:' line per problem, 2 for a usage error.
+
 PyPI accepts a re-upload of a file it has with identical hashes (200, a
 no-op) and refuses one whose name it has with other content: that version is
 burnt. So before publishing, the only question worth asking the index is
@@ -12,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
+from collections.abc import Sequence
 
+from . import cli
 from .config import PROJECT, Release
 from .dist import dist_problems, select_platforms
 from .index import IndexReadError, Published, published_files
@@ -75,3 +82,11 @@ def run(args: argparse.Namespace, release: Release) -> int:
     for note in notes:
         print(f"ok: {note}")
     return report(problems)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts conflict-check", epilog=cli.EPILOG,
+        description="the conflict check: no wheel in DIR is on the index with other content",
+        parents=[cli.pyproject_arguments(), cli.wheels_arguments(), cli.index_url_arguments()])
+    return cli.run_main(parser, argv, lambda args: cli.run_index_check("conflict-check", args, run))

@@ -1,5 +1,9 @@
 """The published check: the index serves exactly the verified wheels, with provenance from this repository.
 
+  python -m scripts published-check [DIR] --index-url URL [--repository OWNER/NAME] [--wait SECONDS]
+      DIR as cli.py says (DIR, else $DIST, else the host wheel in dist/); exit 0,
+      else one 'error:' line per problem, 2 for a usage error.
+
 After the upload, for every wheel of the verified set: the index lists it with
 the same sha256 (and size, where the API gives one), and the bytes its file URL
 serves hash to it. On PyPI and TestPyPI (or with require_provenance) the file's
@@ -16,9 +20,11 @@ import argparse
 import hashlib
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from . import cli
 from .config import PROJECT, Release
 from .dist import dist_problems, select_platforms
 from .index import DEADLINE_SECONDS, IndexReadError, Published, fetch, published_files
@@ -197,3 +203,29 @@ def run(args: argparse.Namespace, release: Release) -> int:
     for line in oks:
         print(f"ok: {line}")
     return report(problems)
+
+
+def seconds(text: str) -> float:
+    """A number of seconds from 0 to a day (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError(f"{shown(text)}: expected a number of seconds from 0 to 86400")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts published-check", epilog=cli.EPILOG,
+        description="after the upload: the index serves exactly the wheels in DIR, attested",
+        parents=[cli.pyproject_arguments(), cli.wheels_arguments(), cli.index_url_arguments()])
+    parser.add_argument("--repository", metavar="OWNER/NAME",
+                        help="the GitHub repository whose publish.yml must have published them "
+                             "(default: [project.urls] Source's)")
+    parser.add_argument("--wait", type=seconds, default=600.0, metavar="SECONDS",
+                        help="ask again for a file not listed yet until this many seconds passed (default 600)")
+    parser.add_argument("--require-provenance", action="store_true",
+                        help="require provenance on any index, not only PyPI and TestPyPI (tests)")
+    return cli.run_main(parser, argv, lambda args: cli.run_index_check("published-check", args, run))

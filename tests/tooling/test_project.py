@@ -151,8 +151,12 @@ def test_the_tooling_is_one_package_behind_one_entry_with_no_path_edits(capsys: 
 
     assert main(["no-such-command"]) == 2
     assert capsys.readouterr().err.startswith("error: expected a command, one of version, tag, git, dist")
-    for module, _ in COMMANDS.values():
+    # one module per command, named as the command; the release check's own steps (release-check.sh runs them)
+    # are release_check's, and `wheels` is build_wheels (beside wheel.py, which reads a wheel)
+    named = {**dict.fromkeys(("version", "tag", "git", "dist", "report"), "release_check"), "wheels": "build_wheels"}
+    for command, (module, _) in COMMANDS.items():
         assert callable(importlib.import_module(f"scripts.{module}").main)
+        assert module == named.get(command, command.replace("-", "_")), command
     edit = "sys.path." + "insert("  # test_emulated_cpus.py's program runs the unpacked wheel in a bare Python
     for path in [*ROOT.glob("scripts/*.py"), *ROOT.glob("tests/**/*.py")]:
         assert edit not in path.read_text() or path.name == "test_emulated_cpus.py", path
