@@ -74,13 +74,14 @@ def run_index_check(command: str, args: argparse.Namespace, check: Callable[[arg
     return check(args, release)
 
 
-def run_main(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
-             run: Callable[[argparse.Namespace], int]) -> int:
+def run_main(parser: argparse.ArgumentParser, argv: Sequence[str] | None, run: Callable[[argparse.Namespace], int],
+             target: str) -> int:
+    """parse, then run; `target` is the make target that runs the command with the locked tools."""
     args = parser.parse_args(argv)
     try:
         return run(args)
     except UsageError as exc:
         parser.error(str(exc))
     except ModuleNotFoundError as exc:
-        return report([f"the release check needs the Python package {shown(exc.name)}, which is not installed "
-                       "here: run it through make (make release-check), whose tox env installs the locked tools"])
+        return report([f"{target} needs the Python package {shown(exc.name)}, which is not installed here: run "
+                       f"it through make (make {target}), whose tox env installs the locked tools"])

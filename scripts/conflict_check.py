@@ -89,4 +89,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m scripts conflict-check", epilog=cli.EPILOG,
         description="the conflict check: no wheel in DIR is on the index with other content",
         parents=[cli.pyproject_arguments(), cli.wheels_arguments(), cli.index_url_arguments()])
-    return cli.run_main(parser, argv, lambda args: cli.run_index_check("conflict-check", args, run))
+    return cli.run_main(parser, argv, lambda args: cli.run_index_check("conflict-check", args, run), "conflict-check")

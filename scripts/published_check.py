@@ -228,4 +228,4 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="ask again for a file not listed yet until this many seconds passed (default 600)")
     parser.add_argument("--require-provenance", action="store_true",
                         help="require provenance on any index, not only PyPI and TestPyPI (tests)")
-    return cli.run_main(parser, argv, lambda args: cli.run_index_check("published-check", args, run))
+    return cli.run_main(parser, argv, lambda args: cli.run_index_check("published-check", args, run), "published-check")

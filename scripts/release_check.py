@@ -144,4 +144,4 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_main(build_parser(), argv, run)
+    return run_main(build_parser(), argv, run, "release-check")
