@@ -64,14 +64,27 @@ def load_scope(args: argparse.Namespace) -> tuple[Release | None, list[str]]:
     return load_release(args.pyproject)
 
 
-def run_index_check(command: str, args: argparse.Namespace, check: Callable[[argparse.Namespace, Release], int]) -> int:
-    """A check of the scope's wheels against an index, after a first line saying what is checked where."""
-    release, problems = load_scope(args)
-    if release is None or problems:
-        return report(problems)
-    print(f"{command} of the wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)}) against "
-          f"{redacted(args.index_url)}", flush=True)
-    return check(args, release)
+def index_check_parser(command: str, description: str) -> argparse.ArgumentParser:
+    """The command line of a check of the scope's wheels against an index: DIR, --platforms, --pyproject,
+    --index-url."""
+    parser = argparse.ArgumentParser(prog=f"python -m scripts {command}", description=description, epilog=EPILOG,
+                                     parents=[pyproject_arguments(), wheels_arguments(), index_url_arguments()])
+    parser.set_defaults(command=command)
+    return parser
+
+
+def index_check_main(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
+                     check: Callable[[argparse.Namespace, Release], int]) -> int:
+    """Run `check` on the scope's wheels, after a first line saying what is checked where."""
+    def run(args: argparse.Namespace) -> int:
+        release, problems = load_scope(args)
+        if release is None or problems:
+            return report(problems)
+        print(f"{args.command} of the wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)}) against "
+              f"{redacted(args.index_url)}", flush=True)
+        return check(args, release)
+
+    return run_main(parser, argv, run, parser.get_default("command"))
 
 
 def run_main(parser: argparse.ArgumentParser, argv: Sequence[str] | None, run: Callable[[argparse.Namespace], int],

@@ -85,8 +85,6 @@ def run(args: argparse.Namespace, release: Release) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m scripts conflict-check", epilog=cli.EPILOG,
-        description="the conflict check: no wheel in DIR is on the index with other content",
-        parents=[cli.pyproject_arguments(), cli.wheels_arguments(), cli.index_url_arguments()])
-    return cli.run_main(parser, argv, lambda args: cli.run_index_check("conflict-check", args, run), "conflict-check")
+    parser = cli.index_check_parser("conflict-check", "the conflict check: no wheel in DIR is on the index with "
+                                    "other content")
+    return cli.index_check_main(parser, argv, run)

@@ -217,10 +217,8 @@ def seconds(text: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m scripts published-check", epilog=cli.EPILOG,
-        description="after the upload: the index serves exactly the wheels in DIR, attested",
-        parents=[cli.pyproject_arguments(), cli.wheels_arguments(), cli.index_url_arguments()])
+    parser = cli.index_check_parser("published-check", "after the upload: the index serves exactly the wheels in "
+                                    "DIR, attested")
     parser.add_argument("--repository", metavar="OWNER/NAME",
                         help="the GitHub repository whose publish.yml must have published them "
                              "(default: [project.urls] Source's)")
@@ -228,4 +226,4 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="ask again for a file not listed yet until this many seconds passed (default 600)")
     parser.add_argument("--require-provenance", action="store_true",
                         help="require provenance on any index, not only PyPI and TestPyPI (tests)")
-    return cli.run_main(parser, argv, lambda args: cli.run_index_check("published-check", args, run), "published-check")
+    return cli.index_check_main(parser, argv, run)
