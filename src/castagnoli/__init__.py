@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -148,6 +149,11 @@ def crc32c_file(file: str | bytes | os.PathLike[str] | os.PathLike[bytes] | Bina
     if not callable(getattr(file, "readinto", None)):
         raise TypeError(f"crc32c_file() expects a path or a binary file, got {type(file).__name__}: open files "
                         "with 'rb'")
+    readable = getattr(file, "readable", None)
+    if callable(readable) and not readable():
+        raise io.UnsupportedOperation(f"crc32c_file() expects a file open for reading, got a "
+                                      f"{type(file).__name__} that cannot be read (open for writing only): "
+                                      "open it with 'rb'")
     view = memoryview(bytearray(_CHUNK * min(threads or 1, 64)))
     crc = 0
     while n := file.readinto(view):

@@ -2,15 +2,20 @@
 
 `--kernels` prints this CPU's row of the CPU table and every kernel with its status here.
 
-One line per file, `<crc> <name>`; `-` or no FILE reads standard input. A file
-that cannot be read gets one `error:` line on stderr and the others go on; the
-exit status is then 1.
+One line per file, `<crc> <name>`; `-` or no FILE reads standard input. A name
+holding a newline or carriage return is escaped as sha256sum does it (the line
+starts with a backslash; backslash, newline and CR become \\, \n and \r), so
+each file is one line. A file that cannot be read gets one `error:` line on
+stderr and the others go on; the exit status is then 1. In a pipeline it ends
+quietly when the reader goes away (`| head -1`), and on Ctrl-C with status 130.
+The `castagnoli` command is this same program.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import errno
 import os
 import sys
 import time
@@ -97,30 +102,71 @@ def kernel_table() -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.kernels:
-        print(kernel_table())
-        return 0
+def escaped(name: str) -> tuple[str, str]:
+    """(the line's mark, the name) as sha256sum writes them: a name holding a newline or CR gets the mark '\\'
+    and its backslashes, newlines and CRs escaped; any other name is written as it is."""
+    if "\n" not in name and "\r" not in name:
+        return "", name
+    return "\\", name.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def checksum_files(args: argparse.Namespace) -> int:
+    """One line per file on standard output; 1 when a file could not be read."""
     show = FORMATS[args.format]
     terminal = sys.stderr.buffer if sys.stderr.isatty() else None
     status = 0
     for name in args.files or ["-"]:
+        mark, shown = escaped(name)
         try:
             with open(name, "rb") if name != "-" else nullcontext(sys.stdin.buffer) as handle:
-                reader = Progress(handle, name, terminal)
+                reader = Progress(handle, shown, terminal)
                 try:
                     crc = crc32c_file(reader, threads=args.threads)
                 finally:
                     reader.clear()
         except OSError as exc:
-            print(f"error: {name}: cannot read it ({exc.strerror or exc}): expected a readable file; "
+            print(f"error: {shown}: cannot read it ({exc.strerror or exc}): expected a readable file; "
                   "check the path and its permissions", file=sys.stderr)
             status = 1
             continue
-        print(f"{show(crc)} {name}", flush=True)
+        try:
+            print(f"{mark}{show(crc)} {shown}", flush=True)
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError) or (sys.platform == "win32" and exc.errno == errno.EINVAL):
+                raise BrokenPipeError from exc  # Windows says EINVAL for a pipe whose reader left
+            print(f"error: cannot write to standard output ({exc.strerror or exc}): expected it writable; "
+                  "check where the output goes (a full disk, a closed file)", file=sys.stderr)
+            silence_stdout()
+            return 1
     return status
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device, so the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind sys.stdout (a test's capture): nothing to flush
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.kernels:
+        if args.files:
+            parser.error(f"--kernels reads no file, got {len(args.files)} FILE argument(s): run it alone "
+                         "(python -m castagnoli --kernels), or without --kernels to checksum files")
+        print(kernel_table())
+        return 0
+    try:
+        return checksum_files(args)
+    except BrokenPipeError:  # the reader went away (| head -1): end quietly, as the checksum tools do
+        silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for them
+    except KeyboardInterrupt:  # Ctrl-C: no traceback, the status a shell gives for SIGINT
+        return 130
 
 
 if __name__ == "__main__":

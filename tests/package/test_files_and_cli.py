@@ -6,8 +6,11 @@ import hashlib
 import io
 import os
 import random
+import signal
 import subprocess
 import sys
+import sysconfig
+import time
 from pathlib import Path
 
 import crc32c as reference
@@ -55,6 +58,13 @@ def test_crc32c_file_refuses_text_files_and_bad_threads(files: dict[str, Path]) 
         crc32c_file(files["check"].parent / "missing")
 
 
+def test_crc32c_file_names_the_fix_for_a_file_open_for_writing(tmp_path: Path) -> None:
+    with (tmp_path / "wo.bin").open("wb") as handle, pytest.raises(io.UnsupportedOperation,
+                                                                   match=r"^crc32c_file\(\) expects a file open for "
+                                                                         r"reading, .*: open it with 'rb'$"):
+        crc32c_file(handle)
+
+
 def test_hashlib_file_digest_takes_the_class(files: dict[str, Path]) -> None:
     if sys.version_info < (3, 11):  # pragma: no cover - requires-python is >= 3.11
         pytest.skip("hashlib.file_digest is new in 3.11")
@@ -63,9 +73,9 @@ def test_hashlib_file_digest_takes_the_class(files: dict[str, Path]) -> None:
     assert digest.hexdigest() == "e3069283"
 
 
-def cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "castagnoli", *args], input=stdin.decode(), capture_output=True,
-                          text=True, timeout=120)
+def cli(*args: str, stdin: bytes = b"", stdout: object = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "castagnoli", *args], input=stdin.decode(),  # type: ignore[call-overload]
+                          stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120)
 
 
 def test_cli_prints_one_line_per_file_like_the_checksum_tools(files: dict[str, Path]) -> None:
@@ -149,3 +159,65 @@ def test_cli_names_the_cpu_table_row_and_every_kernel(capsys: pytest.CaptureFixt
     kernel_lines = lines[3 + len(bands):]
     assert [line.split()[0] for line in kernel_lines] == list(castagnoli.kernels())
     assert {line.split()[0] for line in kernel_lines if "(in the row)" in line} == {name for _, name in bands}
+
+
+def test_the_castagnoli_command_is_the_same_program(files: dict[str, Path]) -> None:
+    command = Path(sysconfig.get_path("scripts")) / ("castagnoli.exe" if sys.platform == "win32" else "castagnoli")
+    result = subprocess.run([str(command), str(files["check"])], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"e3069283 {files['check']}\n", "")
+
+
+def test_cli_ends_quietly_when_its_reader_goes_away(tmp_path: Path) -> None:
+    (tmp_path / "f").write_bytes(b"123456789")
+    # 6,000 lines of 11 bytes: more than a pipe holds, so the program is still writing when the reader leaves
+    with subprocess.Popen([sys.executable, "-m", "castagnoli", *["f"] * 6000], cwd=tmp_path, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline() == b"e3069283 f" + os.linesep.encode()
+        child.stdout.close()  # as `| head -1` does
+        stderr = child.stderr.read()
+        status = child.wait(120)
+    assert stderr == b"" and status == 141, (status, stderr)  # 128 + SIGPIPE, as a shell reports sha256sum
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no SIGINT to send a child, nor FIFOs, on Windows")
+def test_cli_interrupted_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    fifo = tmp_path / "slow"
+    os.mkfifo(fifo)
+    with subprocess.Popen([sys.executable, "-m", "castagnoli", str(fifo)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as child:
+        with fifo.open("wb") as writer:  # opens once the program opened the file: it is past its imports
+            writer.write(b"x" * 1000)
+            writer.flush()
+            time.sleep(0.2)  # it reads those bytes, then waits for more
+            child.send_signal(signal.SIGINT)
+            out, err = child.communicate(timeout=60)
+    assert (child.returncode, out, err) == (130, b"", b"")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="/dev/full is Linux's")
+def test_cli_writing_to_a_full_device_says_so_in_one_line(files: dict[str, Path]) -> None:
+    with open("/dev/full", "w") as full:
+        result = cli(str(files["check"]), str(files["check"]), stdout=full)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot write to standard output (No space left on device)")
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_cli_kernels_with_a_file_is_a_usage_error(files: dict[str, Path]) -> None:
+    result = cli("--kernels", str(files["check"]))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "--kernels reads no file, got 1 FILE argument(s)" in result.stderr.splitlines()[-1]
+
+
+def test_cli_escapes_a_name_holding_a_newline_as_sha256sum_does(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from castagnoli.__main__ import main
+
+    if sys.platform == "win32":
+        pytest.skip("Windows file names cannot hold a newline")
+    name = tmp_path / "two\nlines\\here"
+    name.write_bytes(b"123456789")
+    assert main([str(name)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [f"\\e3069283 {tmp_path}/two\\nlines\\\\here"]
