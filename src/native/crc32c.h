@@ -26,14 +26,15 @@ extern "C" {
 CASTAGNOLI_API uint32_t castagnoli_crc32c(uint32_t crc, const void *data, size_t len);
 
 /* Build the tables, self-test the kernels this CPU and OS support, and pick
- * the fastest that passed.
- * Call once before anything else (the module does it at import). */
+ * the fastest that passed. Call it before anything else, from one thread (the
+ * module does it at import, under the GIL); a later call returns at once and
+ * changes nothing. */
 CASTAGNOLI_API void castagnoli_init(void);
 
 /* The CRC of A + B from crc1 = CRC(A), crc2 = CRC(B) and len2 = len(B). */
 CASTAGNOLI_API uint32_t castagnoli_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
 
-/* The kernels, each a named layout ("zmm_v4", "zmm_v4s4_48k", ..., "crc_s3",
+/* The kernels, each a named layout ("zmm_v4", "zmm_v3s2w4", ..., "crc_s3",
  * "portable"); castagnoli_kernel_name(i) is NULL past the last one. A kernel's
  * status says whether it runs here: this CPU and OS lack its instructions, it
  * gave the portable kernel's results on the self-test at init, or it did not

@@ -148,8 +148,13 @@ static const struct castagnoli_row *choose(const struct castagnoli_cpu *cpu, int
     return &castagnoli_rows[castagnoli_row_count - 1];
 }
 
+/* Runs its work once per process: a second call (a module exec'd again after it was deleted from
+ * sys.modules, a subinterpreter) returns at once, so the plan, the kernel statuses and a forced kernel
+ * never change under a thread that is in a kernel. Call it before any other thread can (the module's
+ * exec holds the GIL). */
 void castagnoli_init(void)
 {
+    static int done;
     static unsigned char buffer[SELF_TEST_OFFSET + SELF_TEST_BYTES + 8];
     const unsigned char *data = buffer + SELF_TEST_OFFSET;
     uint32_t expected[SELF_TEST_COUNT];
@@ -160,6 +165,9 @@ void castagnoli_init(void)
     size_t i, longest = self_test_lengths[SELF_TEST_COUNT - 1];
     int b;
 
+    if (done)
+        return;
+    done = 1;
     castagnoli_init_combine();
     castagnoli_init_portable();
     castagnoli_read_cpu(&cpu);
@@ -207,7 +215,6 @@ void castagnoli_init(void)
         plan.fn[b] = find(plan.row->bands[b].kernel)->fn;
     }
     plan.bands = b;
-    forced = NULL;
 }
 
 uint32_t castagnoli_crc32c(uint32_t crc, const void *data, size_t len)

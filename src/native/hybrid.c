@@ -19,6 +19,9 @@ XMM_TARGET static ALWAYS_INLINE uint64_t clmul_32x64(uint32_t c, uint64_t k)
  * long as the bytes left allow, so a buffer takes few blocks and few joins. */
 #  define HYBRID_MIN_LOG CASTAGNOLI_HYBRID_MIN_LOG
 #  define HYBRID_MAX_LOG 14
+/* The most accumulators and streams a layout may have (the template's arrays). */
+#  define HYBRID_MAX_V 4
+#  define HYBRID_MAX_S 8
 
 #  define HYBRID hybrid_xmm
 #  define VEC __m128i
@@ -63,17 +66,21 @@ XMM_TARGET static ALWAYS_INLINE uint64_t clmul_32x64(uint32_t c, uint64_t k)
 #  define TARGET_ymm YMM_TARGET
 #  define TARGET_zmm ZMM_TARGET
 #  define SHIFTS (HYBRID_MAX_LOG - HYBRID_MIN_LOG + 1)
+/* A layout beyond the template's arrays is a compile error (C99's static assertion: an array of size -1). */
 #  define DEFINE_HYBRID(width, V, S, K) \
-    static uint64_t shift_##width##_v##V##s##S##w##K[SHIFTS][8]; \
+    typedef char layout_fits_arrays_##width##_v##V##s##S##w##K[(V) >= 1 && (V) <= HYBRID_MAX_V && (S) >= 1 && \
+                                                                (S) <= HYBRID_MAX_S && (K) >= 1 ? 1 : -1]; \
+    static uint64_t shift_##width##_v##V##s##S##w##K[SHIFTS][HYBRID_MAX_S]; \
     TARGET_##width uint32_t castagnoli_##width##_v##V##s##S##w##K(uint32_t crc, const unsigned char *p, size_t len) \
     { \
-        return hybrid_##width(crc, p, len, V, S, K, (const uint64_t(*)[8])shift_##width##_v##V##s##S##w##K); \
+        return hybrid_##width(crc, p, len, V, S, K, \
+                              (const uint64_t(*)[HYBRID_MAX_S])shift_##width##_v##V##s##S##w##K); \
     }
 CASTAGNOLI_HYBRIDS(DEFINE_HYBRID)
 
 /* shift[j][m - 1] = x^(8 * L * m - 33) for the streams of a block of 2^(HYBRID_MIN_LOG + j)
  * steps (L = 8 * K * 2^(HYBRID_MIN_LOG + j) bytes each), by doubling from the first. */
-static void init_shifts(uint64_t shift[SHIFTS][8], int streams, int words)
+static void init_shifts(uint64_t shift[SHIFTS][HYBRID_MAX_S], int streams, int words)
 {
     uint64_t bits = 8 * 8 * (uint64_t)words << HYBRID_MIN_LOG; /* 8 * L for the smallest block */
     uint32_t past = castagnoli_xpow(bits - 33), stream = castagnoli_xpow(bits), power;

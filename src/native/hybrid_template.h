@@ -15,10 +15,11 @@
  * of L = 8 * K * N bytes after it; the carry-less multiplier and the CRC32 unit
  * work at once. The S + 1 CRCs are joined by carry-less multiplication:
  * shift[log - HYBRID_MIN_LOG][m - 1] = x^(8 * L * m - 33) moves a CRC past m
- * regions. */
+ * regions. The arrays hold at most HYBRID_MAX_V accumulators and HYBRID_MAX_S
+ * streams: hybrid.c refuses to compile a CASTAGNOLI_HYBRIDS entry beyond them. */
 
 VTARGET static ALWAYS_INLINE uint32_t HYBRID(uint32_t crc, const unsigned char *p, size_t len, const int V,
-                                             const int S, const int K, const uint64_t shift[][8])
+                                             const int S, const int K, const uint64_t shift[][HYBRID_MAX_S])
 {
     const size_t STEP = (size_t)V * VBYTES + 8 * (size_t)S * K;
     if (VALIGN && len >= (STEP << HYBRID_MIN_LOG) + 64) {
@@ -28,8 +29,8 @@ VTARGET static ALWAYS_INLINE uint32_t HYBRID(uint32_t crc, const unsigned char *
         len -= lead;
     }
     while (len >= STEP << HYBRID_MIN_LOG) {
-        VEC a[4], k = VKEY(8 * VBYTES * (unsigned)V);
-        uint64_t c[8], joined;
+        VEC a[HYBRID_MAX_V], k = VKEY(8 * VBYTES * (unsigned)V);
+        uint64_t c[HYBRID_MAX_S], joined;
         int log = HYBRID_MIN_LOG, i, j, w;
         size_t N, L, F, n;
         const unsigned char *f, *s;

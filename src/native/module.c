@@ -43,8 +43,12 @@ static int read_value(const char *who, const char *name, PyObject *value, uint32
     /* any integer, as zlib.crc32 takes it (__index__: numpy.uint32...), but not a bool */
     number = PyBool_Check(value) ? NULL : PyNumber_Index(value);
     if (number == NULL) {
-        PyObject *type = PyType_GetName(Py_TYPE(value));
+        PyObject *type;
+        /* only "not an integer" becomes our TypeError; what __index__ itself raised (MemoryError...) stays */
+        if (PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_TypeError))
+            return -1;
         PyErr_Clear();
+        type = PyType_GetName(Py_TYPE(value));
         if (type != NULL) {
             PyErr_Format(PyExc_TypeError, "%s %s must be an int, got %U", who, name, type);
             Py_DECREF(type);
@@ -182,12 +186,14 @@ static PyObject *crc32c(PyObject *module, PyObject *const *args, Py_ssize_t narg
 /* _update(data, value, threads, who): Crc32c's arithmetic, with the caller's name in errors. */
 static PyObject *update(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    const char *who;
     (void)module;
     if (nargs != 4 || !PyUnicode_Check(args[3])) {
         PyErr_Format(PyExc_TypeError, "_update() takes 4 arguments (data, value, threads, who), got %zd", nargs);
         return NULL;
     }
-    return checksum(PyUnicode_AsUTF8AndSize(args[3], NULL), args[0], args[1], args[2]);
+    who = PyUnicode_AsUTF8AndSize(args[3], NULL);
+    return who == NULL ? NULL : checksum(who, args[0], args[1], args[2]);
 }
 
 /* crc32c_combine(crc1, crc2, length2) */

@@ -15,7 +15,7 @@
 #include "threads.h"
 
 #define MAX_THREADS 64
-#define PART_ALIGN 4096 /* every part but the last is a multiple of a page */
+#define PART_ALIGN 4096 /* every part but the last is a multiple of a page; the last is the longest */
 
 struct part {
     const unsigned char *data;
@@ -61,7 +61,9 @@ uint32_t castagnoli_crc32c_threads(uint32_t crc, const void *data, size_t len, u
         Py_END_ALLOW_THREADS
         return crc;
     }
-    share = (len / n + PART_ALIGN - 1) / PART_ALIGN * PART_ALIGN;
+    /* len / n >= 1 MiB, a multiple of PART_ALIGN: rounded down, every part is at least 1 MiB and the last
+     * takes the rest (up to (n - 1) * (PART_ALIGN - 1) bytes more than the others) */
+    share = len / n / PART_ALIGN * PART_ALIGN;
     for (i = 0; i < n; i++) {
         parts[i].data = p + offset;
         parts[i].len = i + 1 < n ? share : len - offset;

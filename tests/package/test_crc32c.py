@@ -338,3 +338,36 @@ def test_kernel_gives_the_published_vectors(kernel: str) -> None:
     for param in VECTORS:
         data, expected = param.values
         assert crc32c(data) == expected  # type: ignore[arg-type]
+
+
+def test_importing_again_leaves_the_first_modules_state_alone() -> None:
+    """castagnoli_init runs once per process: a second exec of the extension (deleted from sys.modules and
+    imported again) rewrites neither the plan nor the statuses, and keeps a forced kernel, while the first
+    module may still be in use."""
+    program = (
+        "import sys, castagnoli\n"
+        "first = castagnoli._crc32c\n"
+        "statuses = castagnoli.kernels()\n"
+        "first.use_kernel('portable')\n"
+        "for name in [m for m in sys.modules if m.split('.')[0] == 'castagnoli']:\n"
+        "    del sys.modules[name]\n"
+        "import castagnoli as again\n"
+        "assert again._crc32c is not first, 'not imported again'\n"
+        "print(first.kernel(), again.kernel(), again.kernels() == statuses)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "portable portable True\n", "")
+
+
+def test_an_error_raised_by_index_is_kept_not_replaced() -> None:
+    class Exhausted:
+        def __index__(self) -> int:
+            raise MemoryError("no memory for this integer")
+
+    with pytest.raises(MemoryError, match="no memory for this integer"):
+        crc32c(b"abc", Exhausted())  # type: ignore[arg-type]
+
+
+def test_a_callers_name_that_is_not_utf8_is_an_error_not_a_crash() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        _crc32c._update(b"abc", 0, None, "\ud800")

@@ -97,3 +97,18 @@ def test_a_broken_kernel_fails_its_self_test_is_never_used_and_crcs_stay_right(t
         for size in (100, 5000, 100_000, 3 << 20, len(data)):
             assert lib.castagnoli_crc32c(0, data, size) == reference.crc32c(data[:size]), (name, size)
         print(f"broken {name}: refused by the self-test; {cpu!r} -> {fallback!r} {kernels}")
+
+
+@pytest.mark.parametrize("layout", ["zmm, 5, 2, 4", "ymm, 4, 9, 1"])
+def test_a_layout_beyond_the_hybrid_arrays_does_not_compile(tmp_path: Path, layout: str) -> None:
+    """A CASTAGNOLI_HYBRIDS entry with more accumulators or streams than hybrid_template.h's arrays hold is a
+    compile error, not a silent stack overflow."""
+    native = tmp_path / "native"
+    shutil.copytree(ROOT / "src" / "native", native)
+    internal = native / "internal.h"
+    listed = "    X(xmm, 4, 4, 4)\n"
+    assert listed in internal.read_text()
+    internal.write_text(internal.read_text().replace(listed, f"    X(xmm, 4, 4, 4) \\\n    X({layout})\n"))
+    compiled = subprocess.run([*compiler_flags(), "-c", str(native / "hybrid.c"), "-o", str(tmp_path / "h.o")],
+                              capture_output=True, text=True)
+    assert compiled.returncode != 0 and "layout_fits_arrays_" in compiled.stderr, compiled.stderr
