@@ -46,7 +46,7 @@ CPUS = {
     "AMD Zen 5 (Turin)": (cpuid(AMD, 0x1A, 0x02, ZMM), "Zen 5",
                           ["zmm_v4", "zmm_v4", "zmm_v4s4w4", "zmm_v4s4w4", "zmm_v4", "zmm_v4"]),
     "AMD Zen 3 (Milan)": (cpuid(AMD, 0x19, 0x01, YMM | {"avx2"}), "Zen 3",
-                          ["ymm_v4", "ymm_v4", "ymm_v4s4w4", "ymm_v4s4w4", "ymm_v4", "crc_s6_far"]),
+                          ["ymm_v4", "ymm_v4", "ymm_v4s4w4", "ymm_v4s4w4", "ymm_v4s4w4", "ymm_v4s4w4"]),
     "AMD Zen 2 (Rome)": (cpuid(AMD, 0x17, 0x31, XMM | {"avx2"}), "Zen 2",
                          ["crc_s3_clmul", "crc_s3_clmul", "xmm_v4s4w4", "xmm_v4s4w4", "crc_s3_clmul", "crc_s6_far"]),
     "Intel Sapphire Rapids": (cpuid(INTEL, 6, 0x8F, ZMM | {"amx", "fp16"}), "Sapphire",
@@ -74,8 +74,8 @@ CPUS = {
     "an unknown CPU with AVX-512": (cpuid("HygonGenuine", 0x18, 0x01, ZMM), "other x86-64 with AVX-512",
                                     ["zmm_v4", "zmm_v4", "zmm_v4", "zmm_v4", "zmm_v4", "crc_s6_far"]),
     "Zen 4 under an OS that saves no zmm state": (cpuid(AMD, 0x19, 0x11, ZMM, xcr0=XCR0_YMM), "Zen 3",
-                                                  ["ymm_v4", "ymm_v4", "ymm_v4s4w4", "ymm_v4s4w4", "ymm_v4",
-                                                   "crc_s6_far"]),
+                                                  ["ymm_v4", "ymm_v4", "ymm_v4s4w4", "ymm_v4s4w4", "ymm_v4s4w4",
+                                                   "ymm_v4s4w4"]),
     "a CPU without SSE4.2": (cpuid(INTEL, 6, 0x17, set()), "any other CPU", ["portable"] * 6),
 }
 
