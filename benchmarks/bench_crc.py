@@ -38,6 +38,7 @@ import google_crc32c
 
 import castagnoli
 from castagnoli import _crc32c
+from table import aligned
 
 SIZES = {
     "16 B": 16,
@@ -168,9 +169,7 @@ def throughput_tables(sizes: Sequence[str], rounds: int) -> int:
 
     print("\nEach kernel forced for every size (castagnoli._crc32c.use_kernel), ratio to the best peer;")
     print("--kernels compares them around the CPU table's bands:")
-    print(f"{'kernel':>8} | " + " ".join(f"{label:>7}" for label in sizes))
-    for name, ratios in per_kernel.items():
-        print(f"{name:>8} | " + " ".join(f"{ratio:>7}" for ratio in ratios))
+    print("\n".join(aligned([["kernel", *sizes], *([name, *ratios] for name, ratios in per_kernel.items())])))
     return 0
 
 
@@ -185,7 +184,6 @@ def kernels_table(sizes: Sequence[str], rounds: int) -> int:
     print(f"This CPU's row in the CPU table (src/native/cpu.c): {cpu}\n  measured: {measured}\n  kernels: "
           + ", ".join(f"{name} from {size:,} B" for size, name in bands))
     print(f"\nEvery kernel it runs, MB/s (median of {rounds} interleaved rounds), the best peer beside them:")
-    print(f"{'kernel':>14} | " + " ".join(f"{label:>8}" for label in sizes))
     rows: dict[str, list[float]] = {name: [] for name in ["auto", *kernels, "best peer"]}
     fastest = []
     for label in sizes:
@@ -202,9 +200,9 @@ def kernels_table(sizes: Sequence[str], rounds: int) -> int:
         rows["best peer"].append(size / times[best] / 1e6)
         fastest.append(min(kernels, key=lambda name: times[name]))
         del data, entries
-    for name, speeds in rows.items():
-        print(f"{name:>14} | " + " ".join(f"{speed:8,.0f}" for speed in speeds))
-    print(f"{'fastest':>14} | " + " ".join(f"{name:>8}" if len(name) <= 8 else name for name in fastest))
+    table = [["kernel", *sizes], *([name, *(f"{speed:,.0f}" for speed in speeds)] for name, speeds in rows.items()),
+             ["fastest", *fastest]]
+    print("\n".join(aligned(table)))
     return 0
 
 
