@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -265,6 +266,18 @@ def test_make_bench_passes_bench_options(tmp_path: Path) -> None:
     assert json.loads(made) == ["run", "-e", "bench", "--", "--rounds", "2", "--sizes", "1KiB"]
 
 
+def test_the_bench_tables_align_every_column_to_its_longest_kernel_name() -> None:
+    spec = importlib.util.spec_from_file_location("table", ROOT / "benchmarks" / "table.py")
+    assert spec is not None and spec.loader is not None
+    table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(table)
+    lines = table.aligned([["kernel", "1 KiB", "16 MiB"], ["auto", "1,234", "56,789"],
+                           ["zmm_v3s2w4", "12,345", "6"], ["fastest", "zmm_v3s2w4", "ymm_v4"]])
+    assert len({len(line) for line in lines}) == 1, lines
+    assert len({line.index("|") for line in lines}) == 1, lines
+    assert lines[3] == "   fastest | zmm_v3s2w4 ymm_v4"
+
+
 def test_make_github_release_runs_the_locked_tox_env_with_tag_and_dist(tmp_path: Path) -> None:
     tox = fake_program(tmp_path / "tox", "import json, sys\nprint(json.dumps(sys.argv[1:]))\n")
     for given, expected in ([["TAG=v1.2.3"], ["v1.2.3", "dist"]], [["TAG=v1.2.3", "DIST=out/"], ["v1.2.3", "out/"]]):
@@ -312,8 +325,11 @@ def test_readmes_command_line_block_runs_as_written(host_wheel: Path, tmp_path: 
     bin_dir.mkdir()
     fake_program(bin_dir / "python", f"import os, sys\nos.execv({sys.executable!r}, [{sys.executable!r}, "
                                      "*sys.argv[1:]])\n")
+    # the console script pip would install, as its entry point runs it
+    fake_program(bin_dir / "castagnoli", f"import os, sys\nos.execv({sys.executable!r}, [{sys.executable!r}, "
+                                         "'-m', 'castagnoli', *sys.argv[1:]])\n")
     blocks = [part.split("```", 1)[0] for part in (ROOT / "README.md").read_text().split("```console\n")[1:]]
-    block = next(block for block in blocks if "$ python -m castagnoli " in block)
+    block = next(block for block in blocks if "$ castagnoli " in block)
     commands: list[tuple[str, list[str]]] = []
     for line in block.splitlines():
         if line.startswith("$ "):
