@@ -28,12 +28,17 @@ from .text import redacted, shown
 MAX_PAGE_BYTES = 8 << 20
 ROOT_PROBE_BYTES = 64 << 10
 DEADLINE_SECONDS = 60.0
+READ_TIMEOUT_SECONDS = 15.0  # one socket read; the whole answer has the deadline
 ACCEPT = ("application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
           "text/html;q=0.1")
 
 
 class IndexReadError(Exception):
-    """The index could not be asked, or its answer cannot be trusted."""
+    """The index could not be asked, or its answer cannot be trusted: asking again may mend it."""
+
+
+class Oversized(IndexReadError):
+    """The answer is longer than what it may be: final for a file, whose bytes never change."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,12 @@ class Answer:
 
 def fetch(url: str, limit: int, deadline: float, *, partial: bool = False, what: str = "one project page") -> Answer:
     """GET `url`: redirects only on the same host, at most `limit` bytes (or the first `limit` if partial),
-    the whole answer within `deadline` (time.monotonic()), however slowly the server sends it."""
+    the whole answer within `deadline` (time.monotonic()), however slowly the server sends it.
+
+    The one guard of the network boundary: whatever requests or urllib3 raise (no connection, a stalled or
+    truncated body, a bad encoding) becomes IndexReadError, one line naming the error's kind."""
     import requests
+    import urllib3
 
     shown_url = redacted(url)
     origin = urlsplit(url)[:2]
@@ -69,7 +78,7 @@ def fetch(url: str, limit: int, deadline: float, *, partial: bool = False, what:
             raise IndexReadError(late)
         try:
             with requests.get(url, headers={"Accept": ACCEPT}, stream=True, allow_redirects=False,
-                              timeout=min(remaining, 15.0)) as response:
+                              timeout=min(remaining, READ_TIMEOUT_SECONDS)) as response:
                 if response.is_redirect:
                     target = urljoin(url, response.headers.get("Location", ""))
                     if urlsplit(target)[:2] != origin:
@@ -87,13 +96,14 @@ def fetch(url: str, limit: int, deadline: float, *, partial: bool = False, what:
                     if len(body) > limit:
                         if partial:
                             break
-                        raise IndexReadError(f"the index at {shown_url} answered more than {limit} bytes: "
-                                             f"expected {what}")
+                        raise Oversized(f"the index at {shown_url} answered more than {limit} bytes: "
+                                        f"expected {what}")
                 content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                 return Answer(response.status_code, content_type, bytes(body), url)
-        except (requests.RequestException, OSError) as exc:  # urllib3's read errors come through read1 as is
-            raise IndexReadError(f"the index at {shown_url} cannot be reached ({exc.__class__.__name__})") from None
-    raise IndexReadError(f"the index at {shown_url} redirects more than 3 times")
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise IndexReadError(f"the index at {shown_url} cannot be reached or its answer cannot be read "
+                                 f"({exc.__class__.__name__})") from None
+    raise IndexReadError(f"the index at {shown_url} redirects more than 3 times: expected an answer")
 
 
 def looks_like_index_root(answer: Answer) -> bool:

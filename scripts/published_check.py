@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from . import cli
 from .config import PROJECT, Release
 from .dist import dist_problems, select_platforms
-from .index import DEADLINE_SECONDS, IndexReadError, Published, fetch, published_files
+from .index import DEADLINE_SECONDS, IndexReadError, Oversized, Published, fetch, published_files
 from .text import redacted, report, shown
 from .wheel import Wheel
 
@@ -131,9 +131,9 @@ def file_verdict(wheel: Wheel, there: Published | None, index_url: str, deadline
         return Verdict(final=f"{name} is listed with size {there.size}: expected {wheel.size} bytes (verified)")
     try:
         answer = fetch(there.url, wheel.size, deadline, what=f"the {wheel.size} bytes of {name}")
+    except Oversized:
+        return Verdict(final=f"{name}: its file URL serves more than the verified {wheel.size} bytes")
     except IndexReadError as exc:
-        if "more than" in str(exc):
-            return Verdict(final=f"{name}: its file URL serves more than the verified {wheel.size} bytes")
         return Verdict(pending=f"{name}: its file cannot be downloaded yet ({exc})")
     if answer.status != 200:
         return Verdict(pending=f"{name}: its file URL answered HTTP {answer.status}")

@@ -173,3 +173,32 @@ def test_a_missing_wheel_of_a_recent_release_is_fine(capsys: pytest.CaptureFixtu
     code, out, err = conflict_check(capsys, release_dir, serve(answer(window_page(release_dir, recent))))
     assert code == 0, err
     assert "not on the index yet" in out and "identical" in out
+
+
+def headers_then(rest: Callable[[http.server.BaseHTTPRequestHandler], None]) -> Handler:
+    """An index that sends a JSON page's headers (Content-Length 1000), then does `rest` with the body."""
+    def handle(request: http.server.BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+        request.send_header("Content-Length", "1000")
+        request.end_headers()
+        request.wfile.flush()
+        rest(request)
+    return handle
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(("body", "words"), [
+    (lambda request: __import__("time").sleep(3), "cannot be read"),  # headers, then nothing
+    (lambda request: request.wfile.write(b'{"meta": '), "cannot be read"),  # 9 of 1000 bytes, then closed
+])
+def test_a_body_that_stalls_or_ends_early_is_one_error_line(capsys: pytest.CaptureFixture[str], release_dir: Path,
+                                                            serve: Callable[[Handler], str],
+                                                            monkeypatch: pytest.MonkeyPatch, body: Handler,
+                                                            words: str) -> None:
+    from scripts import index as release_index
+
+    monkeypatch.setattr(release_index, "READ_TIMEOUT_SECONDS", 1.0)
+    code, out, err = conflict_check(capsys, release_dir, serve(headers_then(body)))
+    (line,) = err.splitlines()
+    assert code == 1 and words in line and "nothing is assumed" in line and "Traceback" not in err, err

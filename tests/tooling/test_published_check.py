@@ -65,8 +65,10 @@ def test_a_same_named_file_with_other_bytes_is_final_at_once(capsys: pytest.Capt
 # --- a local index whose pages and files say what a test wants --------------------------------------
 
 def fake_index(dist: Path, *, lie: bool = False, provenance: bytes | None = None,
-               provenance_status: int = 200) -> Handler:
-    """An index for `dist`'s wheels: the JSON page, the files (other bytes when `lie`), their provenance."""
+               provenance_status: int = 200, files: str = "whole") -> Handler:
+    """An index for `dist`'s wheels: the JSON page, the files (other bytes when `lie`; with `files`
+    "truncated", half of them under the whole Content-Length; "loop": a redirect to themselves), their
+    provenance."""
     wheels = {p.name: p.read_bytes() for p in dist.glob("*.whl")}
 
     def handle(request: http.server.BaseHTTPRequestHandler) -> None:
@@ -76,9 +78,20 @@ def fake_index(dist: Path, *, lie: bool = False, provenance: bytes | None = None
                           "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
                           "provenance": f"{host}/integrity/{name}/provenance"} for name, data in wheels.items()])
             status, content_type = 200, "application/vnd.pypi.simple.v1+json"
+        elif request.path.startswith("/files/") and files == "loop":
+            request.send_response(302)
+            request.send_header("Location", request.path)
+            request.end_headers()
+            return
         elif request.path.startswith("/files/"):
             data = wheels[request.path.split("/")[-1]]
             body, status, content_type = (data[:-1] + b"!" if lie else data), 200, "application/octet-stream"
+            if files == "truncated":
+                request.send_response(200)
+                request.send_header("Content-Length", str(len(data)))
+                request.end_headers()
+                request.wfile.write(data[:len(data) // 2])
+                return
         elif request.path.startswith("/integrity/") and provenance is not None:
             body, status, content_type = provenance, provenance_status, "application/json"
         else:
@@ -96,6 +109,17 @@ def test_a_page_that_lies_about_the_sha256_is_caught_by_the_download(
     code, _, err = published_check(capsys, release_dir, serve(fake_index(release_dir, lie=True)))
     assert code == 1 and err.count("the bytes its file URL serves hash to") == 2
     assert "s3cret" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("files", "words"), [("truncated", "its file cannot be downloaded yet"),
+                                              ("loop", "redirects more than 3 times")])
+def test_a_download_that_fails_is_asked_again_not_a_verdict_on_the_bytes(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, serve: Callable[[Handler], str], files: str,
+        words: str) -> None:
+    code, _, err = published_check(capsys, release_dir, serve(fake_index(release_dir, files=files)), "--wait", "0")
+    lines = err.splitlines()
+    assert code == 1 and len(lines) == 2 and all(words in line and "still so after" in line for line in lines), err
+    assert "serves more than" not in err and "hash to" not in err and "Traceback" not in err
 
 
 @pytest.mark.timeout(30)
