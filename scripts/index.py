@@ -116,17 +116,19 @@ def looks_like_index_root(answer: Answer) -> bool:
     return any(marker in head for marker in (b"<a ", b"pypi:repository-version", b"<title>simple index</title>"))
 
 
-def published_files(index_url: str, project: str, timeout: float = DEADLINE_SECONDS) -> dict[str, Published]:
-    """filename -> what the index holds for `project`; {} only when the project is truly absent."""
+def published_files(index_url: str, project: str, timeout: float | None = None,
+                    probe_root: bool = True) -> dict[str, Published]:
+    """filename -> what the index holds for `project`; {} only when the project is truly absent (a 404 that
+    comes from a real index root: probed unless `probe_root` is False, for a root already seen to be one)."""
     from pypi_simple import ProjectPage
     from packaging.utils import canonicalize_name, parse_wheel_filename
 
     shown_url = redacted(index_url)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + (DEADLINE_SECONDS if timeout is None else timeout)
     root = index_url if index_url.endswith("/") else index_url + "/"
     answer = fetch(urljoin(root, f"{project}/"), MAX_PAGE_BYTES, deadline)
     if answer.status == 404:
-        if not looks_like_index_root(fetch(root, ROOT_PROBE_BYTES, deadline, partial=True)):
+        if probe_root and not looks_like_index_root(fetch(root, ROOT_PROBE_BYTES, deadline, partial=True)):
             raise IndexReadError(f"{shown_url} is not a simple-API index root (it answers no index page): "
                                  "expected a URL such as https://pypi.org/simple/")
         return {}

@@ -145,25 +145,32 @@ def file_verdict(wheel: Wheel, there: Published | None, index_url: str, deadline
 
 
 def published_check(wheels: list[Wheel], project: str, version: str, index_url: str, *, repository: str | None,
-                    require_provenance: bool, wait: float, sleep: float = RETRY_SECONDS) -> tuple[list[str], list[str]]:
-    """(ok lines, problems): ask the index until every wheel is settled or `wait` seconds have passed."""
+                    require_provenance: bool, wait: float) -> tuple[list[str], list[str]]:
+    """(ok lines, problems): ask the index until every wheel is settled or `wait` seconds have passed, saying
+    what it answered while it waits. A round whose answer fails leaves what an earlier round was answered."""
     provenance = require_provenance or provenance_required(index_url)
     started = time.monotonic()
     give_up = started + wait
     settled: dict[str, Verdict] = {}
-    pending: dict[str, str] = {}
+    pending: dict[str, str] = {}  # the wheels not settled yet: what the index last said of each
+    root_seen, said, said_at = False, "", 0.0
     while True:
         # each round's answers within a minute, and within the wait left (at least a few seconds)
         budget = min(DEADLINE_SECONDS, max(give_up - time.monotonic(), MIN_ROUND_SECONDS))
         deadline = time.monotonic() + budget
+        unsettled = [w for w in wheels if w.path.name not in settled]
         try:
-            listed: dict[str, Published] | None = published_files(index_url, project, timeout=budget)
+            listed = published_files(index_url, project, timeout=budget, probe_root=not root_seen)
+            root_seen = True
         except IndexReadError as exc:
-            listed = None
-            pending = {w.path.name: f"{exc}; nothing is assumed about what is published"
-                       for w in wheels if w.path.name not in settled}
-        for wheel in [w for w in wheels if w.path.name not in settled and listed is not None]:
-            assert listed is not None
+            for wheel in unsettled:  # an answer from an earlier round stands: this round only failed
+                pending.setdefault(wheel.path.name, f"{exc}; nothing is assumed about what is published")
+            unsettled = []
+            absent = ""
+        else:
+            absent = "" if listed else (f"the index has no {project} project yet (HTTP 404): this check reads what "
+                                        "the upload put there; ")
+        for wheel in unsettled:
             name = wheel.path.name
             verdict = file_verdict(wheel, listed.get(name), index_url, deadline)
             if verdict.ok is not None and provenance and repository is not None:
@@ -176,9 +183,15 @@ def published_check(wheels: list[Wheel], project: str, version: str, index_url: 
                 settled[name] = verdict
                 pending.pop(name, None)
         problems = [v.final for v in settled.values() if v.final is not None]
-        if problems or not pending or time.monotonic() + sleep > give_up:
+        left = give_up - time.monotonic()
+        if problems or not pending or left < RETRY_SECONDS:
             break  # a final problem is final: no wait mends it, nor makes the release good
-        time.sleep(sleep)
+        now = "; ".join(pending.values())
+        if now != said or time.monotonic() - said_at >= 60:  # a line when the answer changes, else each minute
+            print(f"waiting: {absent}asking again in {RETRY_SECONDS:g} s, {left:.0f} s of --wait {wait:g} left: {now}",
+                  flush=True)
+            said, said_at = now, time.monotonic()
+        time.sleep(RETRY_SECONDS)
     oks = [v.ok for v in settled.values() if v.ok is not None]
     if not provenance:
         oks.append(f"provenance not checked: {redacted(index_url)} is not PyPI or TestPyPI, which attest uploads "

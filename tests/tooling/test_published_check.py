@@ -123,6 +123,35 @@ def test_a_download_that_fails_is_asked_again_not_a_verdict_on_the_bytes(
 
 
 @pytest.mark.timeout(30)
+def test_before_any_upload_it_says_while_it_waits_and_judges_by_what_the_index_answered(
+        capsys: pytest.CaptureFixture[str], release_dir: Path, serve: Callable[[Handler], str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index answers 404 for the project, then stops answering: the verdict is the 404, not the timeout."""
+    asked: list[str] = []
+
+    def not_there_then_silent(request: http.server.BaseHTTPRequestHandler) -> None:
+        asked.append(request.path)
+        if len(asked) > 2:  # the project page and the root: answered once; after that, nothing
+            time.sleep(3)
+            return
+        body = page([]) if request.path == "/simple/" else b"not found"
+        request.send_response(200 if request.path == "/simple/" else 404)
+        request.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+        request.end_headers()
+        request.wfile.write(body)
+
+    monkeypatch.setattr(published_check_command, "RETRY_SECONDS", 0.3)
+    monkeypatch.setattr(published_check_command, "MIN_ROUND_SECONDS", 0.5)
+    code, out, err = published_check(capsys, release_dir, serve(not_there_then_silent), "--wait", "1.5")
+    first = out.splitlines()[1]
+    assert first.startswith("waiting: the index has no castagnoli project yet (HTTP 404): this check reads what "
+                            "the upload put there; asking again in 0.3 s"), out
+    lines = err.splitlines()
+    assert code == 1 and len(lines) == 2 and all("is not listed on the index" in line for line in lines), err
+    assert "cannot be reached" not in err
+
+
+@pytest.mark.timeout(30)
 def test_an_index_that_hangs_is_given_up_within_the_wait(capsys: pytest.CaptureFixture[str], release_dir: Path,
                                                          serve: Callable[[Handler], str],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
