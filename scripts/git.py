@@ -18,25 +18,34 @@ def move_tag_command(tag: str) -> str:
     return f"git tag -f {tag} && git push --force origin {tag}"
 
 
-def git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30,
-                          errors="backslashreplace")
+GIT_TIMEOUT = 30.0
 
 
-def skip_reason(root: Path) -> str | None:
-    """Why the git checks cannot run here (no git, not a work tree), or None."""
+class GitError(Exception):
+    """git could not answer: not installed, not a work tree, failed or too slow."""
+
+
+def git(root: Path, *args: str, missing_ok: bool = False) -> str | None:
+    """git's output in `root` (None for exit 1 when `missing_ok`: what `rev-parse --verify --quiet` says of a
+    ref that does not exist), or GitError saying why not: the one guard of this boundary."""
     try:
-        inside = git(root, "rev-parse", "--is-inside-work-tree")
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=GIT_TIMEOUT,
+                                errors="backslashreplace")
     except FileNotFoundError:
-        return "git is not installed"
-    if inside.returncode != 0 or inside.stdout.strip() != "true":
-        return f"{shown(root)} is not a git work tree"
-    return None
+        raise GitError("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"'git {args[0]}' did not answer within {GIT_TIMEOUT:g} s") from None
+    if result.returncode == 1 and missing_ok:
+        return None
+    if result.returncode != 0:
+        said = " ".join(result.stderr.split())[:200]
+        raise GitError(f"'git {args[0]}' failed (exit {result.returncode}: {shown(said)[1:-1]})")
+    return result.stdout
 
 
 def uncommitted_problems(root: Path) -> list[str]:
-    status = git(root, "status", "--porcelain", "--untracked-files=normal", "--", *RELEASE_PATHS)
-    changed = [line[3:] for line in status.stdout.splitlines() if line.strip()]
+    status = str(git(root, "status", "--porcelain", "--untracked-files=normal", "--", *RELEASE_PATHS))
+    changed = [line[3:] for line in status.splitlines() if line.strip()]
     if not changed:
         return []
     listed = ", ".join(shown(path) for path in changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
@@ -46,19 +55,25 @@ def uncommitted_problems(root: Path) -> list[str]:
 
 
 def tag_state_problems(root: Path, tag: str) -> list[str]:
-    tagged = git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}")
-    if tagged.returncode != 0:
+    tagged = git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}", missing_ok=True)
+    if tagged is None:
         return []  # not tagged yet
-    head = git(root, "rev-parse", "--verify", "HEAD").stdout.strip()
-    if tagged.stdout.strip() == head:
+    tagged, head = tagged.strip(), str(git(root, "rev-parse", "--verify", "HEAD")).strip()
+    if tagged == head:
         return []
     tag = tag if re.fullmatch(r"v[0-9.]{1,40}", tag) else shown(tag)  # safe to print inside a command
-    return [f"tag {tag} already exists on commit {tagged.stdout.strip()[:12]}: expected it free or on HEAD "
+    return [f"tag {tag} already exists on commit {tagged[:12]}: expected it free or on HEAD "
             f"({head[:12]}); if nothing of {tag[1:]} is on PyPI yet (a failed build), move the tag to HEAD: "
             f"{move_tag_command(tag)}; if it is published, bump [project] version in "
             "pyproject.toml, commit, and release that"]
 
 
 def checkout_problems(root: Path, tag: str) -> list[str]:
-    """Everything the checkout must satisfy before `tag` is pushed (call only when skip_reason is None)."""
-    return uncommitted_problems(root) + tag_state_problems(root, tag)
+    """Everything the checkout must satisfy before `tag` is pushed; a checkout git cannot read fails the check."""
+    try:
+        if str(git(root, "rev-parse", "--is-inside-work-tree")).strip() != "true":
+            raise GitError(f"{shown(str(root))} is not a work tree")
+        return uncommitted_problems(root) + tag_state_problems(root, tag)
+    except GitError as exc:
+        return [f"the checkout cannot be checked: {exc}: expected a git clone of the repository, so that the tag "
+                "names exactly what was checked; run the release check in the clone, with git installed"]

@@ -47,15 +47,12 @@ def run(args: argparse.Namespace) -> int:
     from .tag import check_tag
 
     if args.command == "git":
-        from .git import checkout_problems, skip_reason
+        from .git import RELEASE_PATHS, checkout_problems
 
-        reason = skip_reason(args.root)
-        if reason is not None:
-            print(f"skipped: the checkout checks ({reason})")
-            return 0
         problems = checkout_problems(args.root, args.tag)
         if not problems:
-            print(f"ok: nothing uncommitted; tag {shown(args.tag)} is free or already on HEAD")
+            print(f"ok: nothing uncommitted in what the release is built from ({', '.join(RELEASE_PATHS)}); "
+                  f"tag {shown(args.tag)} is free or already on HEAD")
         return report(problems)
     release, problems = load_scope(args) if hasattr(args, "dir") else load_release(args.pyproject)
     if args.command == "version":

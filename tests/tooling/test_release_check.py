@@ -132,10 +132,39 @@ def test_a_tag_on_another_commit_is_refused_and_one_on_head_is_fine(capsys: pyte
     assert_one_clear_error(code, err, "already exists on commit", "bump [project] version")
 
 
-def test_outside_a_git_checkout_the_checks_are_skipped_with_the_reason(capsys: pytest.CaptureFixture[str],
-                                                                        tmp_path: Path) -> None:
-    code, out, _ = check(capsys, "git", "v1.0.0", "--root", tmp_path)
-    assert code == 0 and "skipped:" in out and "not a git work tree" in out
+def fake_git(directory: Path, body: str) -> None:
+    """A `git` first on PATH that runs `body` (bash)."""
+    directory.mkdir()
+    (directory / "git").write_text(f"#!/usr/bin/env bash\n{body}\n")
+    (directory / "git").chmod(0o755)
+
+
+@pytest.mark.parametrize(("case", "words"), [
+    ("not a work tree", "not a git repository"),
+    ("a failing git status", "'git status' failed (exit 128"),
+    ("git too slow", "'git rev-parse' did not answer within 0.5 s"),
+    ("no git", "git is not installed"),
+])
+def test_a_checkout_git_cannot_read_fails_the_check(capsys: pytest.CaptureFixture[str], repo: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch, case: str, words: str) -> None:
+    from scripts import git as git_module
+
+    root = repo
+    if case == "not a work tree":
+        root = tmp_path / "plain"
+        root.mkdir()
+    elif case == "a failing git status":
+        (repo / ".git" / "index").write_bytes(b"not an index")
+    elif case == "git too slow":
+        fake_git(tmp_path / "slow", "sleep 5")
+        monkeypatch.setenv("PATH", f"{tmp_path / 'slow'}:{os.environ['PATH']}")
+        monkeypatch.setattr(git_module, "GIT_TIMEOUT", 0.5)
+    else:
+        monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("CI", "true")
+    code, out, err = check(capsys, "git", "v1.0.0", "--root", root)
+    assert_one_clear_error(code, err, "the checkout cannot be checked", words, "run the release check in the clone")
+    assert out == ""
 
 
 # --- the wheel set ------------------------------------------------------------------------
