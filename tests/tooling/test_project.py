@@ -347,3 +347,14 @@ def test_readmes_command_line_block_runs_as_written(host_wheel: Path, tmp_path: 
         assert (result.returncode, result.stdout.splitlines()) == (0, shown), (command, result.stderr)
         ran += 1
     assert ran >= 3
+
+
+def test_an_in_place_build_leaves_the_checkout_clean_on_every_platform() -> None:
+    """The extension an editable build puts in src/ (each platform's module name) is ignored by git, so the
+    release check does not refuse the checkout as uncommitted after it."""
+    from conftest import RELEASE
+
+    for platform in RELEASE.platforms:
+        path = f"src/{platform.module}"
+        ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT)
+        assert ignored.returncode == 0, f"{path} is not ignored by .gitignore"
