@@ -77,12 +77,15 @@ def is_latest(tag: str, existing: list[GitHubRelease]) -> bool:
 
 
 def asset_problems(release: GitHubRelease, wheels: dict[str, str]) -> list[str]:
-    """Why a published release's assets are not exactly the verified wheels (name -> sha256)."""
+    """Why a published release's assets are not exactly the verified wheels (name -> sha256): one missing, with
+    another digest, or an asset beside them."""
     assets = {a.name: a.digest for a in release.assets}
     problems = []
     fix = ("a published release's assets cannot be replaced (immutable releases refuse it): PyPI holds the "
            "verified wheels; release X.Y.Z+1 to publish them on GitHub, or, without immutability, delete the "
            "release and re-run this job")
+    problems += [f"release {release.tag} holds {shown(name)} beside the verified wheels: expected exactly the "
+                 f"wheels; {fix}" for name in sorted(set(assets) - set(wheels))]
     for name, sha256 in sorted(wheels.items()):
         if name not in assets:
             problems.append(f"release {release.tag} has no asset {name}: expected sha256:{sha256}; {fix}")

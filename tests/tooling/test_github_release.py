@@ -124,6 +124,15 @@ def test_a_published_release_with_a_different_asset_fails_naming_both_digests(
     assert ["release", "upload"] not in read(gh)["calls"]
 
 
+def test_a_published_release_with_an_asset_beside_the_wheels_fails_naming_it(
+        gh: Path, dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add_release(gh, "v1.0.0", assets=[*digests(dist), {"name": "castagnoli-1.0.0.tar.gz", "digest": "sha256:00"}])
+    assert github_release.main(["v1.0.0", str(dist)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: release v1.0.0 holds 'castagnoli-1.0.0.tar.gz' beside the verified wheels: "
+                           "expected exactly the wheels"), line
+
+
 def test_a_draft_left_by_a_failed_run_is_completed_not_duplicated(gh: Path, dist: Path) -> None:
     add_release(gh, "v1.0.0", draft=True, assets=digests(dist)[:1])
     assert github_release.main(["v1.0.0", str(dist)]) == 0
