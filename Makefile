@@ -29,7 +29,18 @@ WHEEL_INPUTS := pyproject.toml setup.cfg CMakeLists.txt README.md LICENSE requir
 	$(shell find src -type d -o -type f \( -name '*.py' -o -name '*.pyi' -o -name '*.c' -o -name '*.h' -o -name py.typed \))
 HOST_WHEEL_STAMP := build/host-wheel.stamp
 
-.PHONY: help test wheel wheels check-tag release-check conflict-check published-check github-release publish-rehearsal bench lock clean FORCE
+TARGETS := help test wheel wheels check-tag release-check conflict-check published-check github-release \
+	publish-rehearsal bench lock clean
+.PHONY: $(TARGETS) FORCE
+
+# A goal that names no target (make tests, a directory here; a typo) is an error pointing to the list, not
+# make's "Nothing to be done" or its bare "No rule" line. The files below are made by the targets above.
+UNKNOWN_GOALS := $(filter-out $(TARGETS) $(HOST_WHEEL_STAMP) build/head .venv/bin/tox,$(MAKECMDGOALS))
+ifneq ($(UNKNOWN_GOALS),)
+.PHONY: $(UNKNOWN_GOALS)
+$(UNKNOWN_GOALS):
+	@echo "error: no target '$@' here: expected one of the targets make lists; run make for the list (make test runs every test)" >&2; exit 2
+endif
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)

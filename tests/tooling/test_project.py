@@ -192,12 +192,29 @@ def test_make_passes_the_tag_to_tox_exactly_as_typed(tmp_path: Path, tag: str, v
     assert json.loads(made) == ["run", "-e", "check-tag", "--", tag]
 
 
-def test_tox_passes_the_tag_to_the_check_as_one_argument() -> None:
-    tag = "v0.5.0'' $x;true \"v0.5.1\""
-    configured = subprocess.run([sys.executable, "-m", "tox", "config", "-e", "check-tag", "-k", "commands",
-                                 "--", tag], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+@pytest.mark.parametrize(("env", "posargs"), [("check-tag", ["--help"]), ("github-release", ["--help", "dist"]),
+                                              ("check-tag", ["v0.5.0'' $x;true \"v0.5.1\""])])
+def test_tox_passes_the_tag_to_the_command_as_one_argument_never_as_an_option(env: str, posargs: list[str]) -> None:
+    """make check-tag TAG=--help and make github-release TAG=--help: the command gets a tag to refuse."""
+    configured = subprocess.run([sys.executable, "-m", "tox", "config", "-e", env, "-k", "commands", "--", *posargs],
+                                cwd=ROOT, capture_output=True, text=True, check=True).stdout
     command = shlex.split(configured.split("commands = ", 1)[1])
-    assert command[-3:] == ["tag", "--", tag]
+    assert command[0] == "python"
+    ran = subprocess.run([sys.executable, *command[1:]], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PATH": "/usr/bin:/bin"})  # no gh: refused before it would be asked
+    assert ran.returncode in (1, 2) and "usage:" not in ran.stdout, (ran.stdout, ran.stderr)
+    assert ran.stderr.splitlines()[-1].startswith(("error: tag ", "python -m scripts github-release: error: tag")), \
+        ran.stderr
+    assert shlex.quote(posargs[0]) in ran.stderr or repr(posargs[0]) in ran.stderr, ran.stderr
+
+
+@pytest.mark.parametrize("goal", ["tests", "src", "scripts", "dist", "build", "tset"])
+def test_a_goal_that_is_no_target_is_an_error_that_points_to_the_list(goal: str) -> None:
+    """make tests (a directory of that name) or a typo: not make's 'Nothing to be done', not a bare line."""
+    made = subprocess.run(["make", "--no-print-directory", goal], cwd=ROOT, capture_output=True, text=True)
+    assert made.returncode != 0 and made.stdout == ""
+    assert made.stderr.splitlines()[0] == (f"error: no target '{goal}' here: expected one of the targets make "
+                                           "lists; run make for the list (make test runs every test)")
 
 
 # --- the Makefile on a new machine: the wrong Python, a new commit, make wheel ------------------------
