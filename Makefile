@@ -23,11 +23,19 @@ DISCOVER := $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.1[1-9]*/bin/py
 $(foreach var,TAG DIST INDEX_URL WAIT BENCH,$(if $(filter command line,$(origin $(var))),$(eval override export $(var) := $$(value $(var)))))
 
 # The host wheel is rebuilt when a source changed or was added or removed (a
-# directory's time changes), when HEAD moved (its commit time stamps the wheel),
-# or when no castagnoli wheel is in dist/.
+# directory's time changes), when HEAD moved (its commit time stamps the wheel:
+# build/head holds HEAD, rewritten when it changed), or when no castagnoli wheel
+# is in dist/.
 WHEEL_INPUTS := pyproject.toml setup.cfg CMakeLists.txt README.md LICENSE requirements/release.txt build/head \
 	$(shell find src -type d -o -type f \( -name '*.py' -o -name '*.pyi' -o -name '*.c' -o -name '*.h' -o -name py.typed \))
 HOST_WHEEL_STAMP := build/host-wheel.stamp
+ifneq ($(filter wheel release-check publish-rehearsal $(HOST_WHEEL_STAMP),$(MAKECMDGOALS)),)
+HEAD_COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo none)
+$(shell mkdir -p build && { [ "$$(cat build/head 2>/dev/null)" = "$(HEAD_COMMIT)" ] || echo "$(HEAD_COMMIT)" > build/head; })
+endif
+# make release-check without DIST: "yes" when the host wheel in dist/ is current. When it is not, the tag and
+# the checkout are checked before it is rebuilt, and the wheels after.
+HOST_WHEEL_CURRENT = $(if $(DIST),yes,$(shell $(MAKE) -q --no-print-directory $(HOST_WHEEL_STAMP) && echo yes))
 
 TARGETS := help test wheel wheels check-tag release-check conflict-check published-check github-release \
 	publish-rehearsal bench lock clean
@@ -35,7 +43,7 @@ TARGETS := help test wheel wheels check-tag release-check conflict-check publish
 
 # A goal that names no target (make tests, a directory here; a typo) is an error pointing to the list, not
 # make's "Nothing to be done" or its bare "No rule" line. The files below are made by the targets above.
-UNKNOWN_GOALS := $(filter-out $(TARGETS) $(HOST_WHEEL_STAMP) build/head .venv/bin/tox,$(MAKECMDGOALS))
+UNKNOWN_GOALS := $(filter-out $(TARGETS) $(HOST_WHEEL_STAMP) .venv/bin/tox,$(MAKECMDGOALS))
 ifneq ($(UNKNOWN_GOALS),)
 .PHONY: $(UNKNOWN_GOALS)
 $(UNKNOWN_GOALS):
@@ -48,7 +56,7 @@ help: ## Show this list of targets
 test: $(TOX) ## Run every test and lint; fails unless lint, tooling and a package env ran
 	$(TOX) run $(if $(DISCOVER),--discover $(DISCOVER)) --result-json build/tox-result.json && $(PYTHON) -m scripts test-report build/tox-result.json
 
-wheel: $(TOX) build/head ## Build the wheel for this machine into dist/, replacing older ones
+wheel: $(TOX) ## Build the wheel for this machine into dist/, replacing older ones
 	$(TOX) run -e wheel && touch $(HOST_WHEEL_STAMP)
 
 wheels: $(TOX) ## Build and test this OS's release wheel with cibuildwheel into dist/ (Linux: needs Docker)
@@ -58,7 +66,7 @@ check-tag: $(TOX) ## Check TAG against the version in pyproject.toml (publish.ym
 	$(TOX) run -e check-tag -- "$${TAG-}"
 
 release-check: $(TOX) ## The release check: TAG (default v<version>), checkout, wheels in DIST (default: host wheel, rebuilt after the checkout check)
-	$(TOX) run -e release-check $(if $(DIST),,-- --checkout && $(MAKE) --no-print-directory $(HOST_WHEEL_STAMP) && $(TOX) run -e release-check)
+	$(TOX) run -e release-check$(if $(HOST_WHEEL_CURRENT),, -- --checkout && $(MAKE) --no-print-directory $(HOST_WHEEL_STAMP) && $(TOX) run -e release-check -- --wheels)
 
 conflict-check: $(TOX) ## Check no wheel in DIST (default: host wheel in dist/) is on INDEX_URL (default PyPI) with other content
 	$(TOX) run -e conflict-check -- --index-url "$${INDEX_URL:-https://pypi.org/simple/}"
@@ -83,11 +91,6 @@ clean: ## Remove what make made: build/, dist/, .tox/, .venv/ (tox), *.egg-info,
 
 $(HOST_WHEEL_STAMP): $(WHEEL_INPUTS) $(if $(wildcard dist/castagnoli-*.whl),,FORCE) | $(TOX)
 	$(TOX) run -e wheel && touch $@
-
-# HEAD's commit, rewritten only when it changed (a new commit, a checkout).
-build/head: FORCE
-	@mkdir -p build && head=$$(git rev-parse HEAD 2>/dev/null || echo none) && \
-	  { [[ -f $@ && $$(<$@) == "$$head" ]] || echo "$$head" > $@; }
 
 .venv/bin/tox: Makefile .venv/python-$(PYTHON_VERSION)
 	.venv/bin/python -m pip install --quiet $(TOX_BOOTSTRAP)

@@ -1,4 +1,4 @@
-"""Build castagnoli's wheels reproducibly: `make wheel` (--host) and `make wheels`.
+"""wheels: build castagnoli's wheels reproducibly into DIR (make wheel: --host; make wheels).
 
   python -m scripts wheels --host [--output-dir DIR]
       The wheel for this machine: `python -m build --wheel --no-isolation` with the locked
@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from .config import load_release
@@ -76,11 +75,11 @@ def manylinux_tag() -> str:
     return release.platform("linux").tag
 
 
-def missing_tools(host: bool) -> list[str]:
-    """The locked tools (requirements/release.txt) this Python lacks for a host or cibuildwheel build."""
+def missing_tool(host: bool) -> str | None:
+    """A locked tool (requirements/release.txt) this Python lacks for a host or cibuildwheel build."""
     needed = ["build", "setuptools", "cmake"] + (["auditwheel"] if sys.platform.startswith("linux") else []) \
         if host else ["cibuildwheel"]
-    return [name for name in needed if importlib.util.find_spec(name) is None]
+    return next((name for name in needed if importlib.util.find_spec(name) is None), None)
 
 
 def build_host(output_dir: Path) -> int:
@@ -103,17 +102,15 @@ def build_host(output_dir: Path) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts wheels", description=(__doc__ or "").splitlines()[0])
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", action="store_true", help="build only the wheel for this machine")
     parser.add_argument("--output-dir", type=Path, default=Path("dist"), help="where the wheels go (default: dist)")
-    args = parser.parse_args(argv)
-    missing = missing_tools(args.host)
-    if missing:
-        print(f"error: this Python lacks {', '.join(missing)} from requirements/release.txt: "
-              f"run it through 'make {'wheel' if args.host else 'wheels'}', whose tox env installs the locked tools",
-              file=sys.stderr)
-        return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    missing = missing_tool(args.host)
+    if missing is not None:
+        raise ModuleNotFoundError(name=missing)
     epoch = source_date_epoch()
     if epoch is None:
         print("warning: no SOURCE_DATE_EPOCH and no git commit: timestamps are the build time", file=sys.stderr)
@@ -123,15 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.host:
             return build_host(args.output_dir)
     except subprocess.CalledProcessError as exc:
-        print(f"error: {Path(str(exc.cmd[0])).name} failed (exit {exc.returncode}): expected a wheel; "
-              "see its output above", file=sys.stderr)
-        return 1
+        return report([f"{Path(str(exc.cmd[0])).name} failed (exit {exc.returncode}): expected a wheel; see its "
+                       "output above"])
     if sys.platform.startswith("linux"):
         problem = engine_problem(container_engine())
         if problem is not None:
-            print(f"error: cibuildwheel needs a container engine to build Linux wheels, but {problem}; "
-                  "start one, or run 'make wheel' to build and repair a wheel for this machine only",
-                  file=sys.stderr)
-            return 1
+            return report([f"cibuildwheel needs a container engine to build Linux wheels, but {problem}; start one, "
+                           "or run 'make wheel' to build and repair a wheel for this machine only"])
     return subprocess.call([sys.executable, "-m", "cibuildwheel", "--output-dir", str(args.output_dir), str(ROOT)])
-

@@ -1,5 +1,4 @@
-"""What the commands' command lines share: the --pyproject and wheel-directory arguments, the index URL, and how
-a command ends (a usage error exits 2; a locked tool missing from this Python is one error line).
+"""What the commands' command lines share: the arguments, the scope of the wheels, and the exit statuses.
 
 Every command that reads wheels takes DIR, else $DIST (both: the full release set, one wheel per OS), else dist/
 for the host wheel only, and says which.
@@ -8,41 +7,44 @@ for the host wheel only, and says which.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .config import Release, load_release
-from .dist import UsageError, scope_words, shown_dir, wheel_scope
-from .text import redacted, report, shown
+from .text import plain, shown
 
 EPILOG = "Exit status: 0 all checks pass; 1 problems found, one 'error:' line each; 2 usage error."
+HOST_PLATFORMS = {"linux": "linux", "win32": "windows"}
+FULL_SET = "linux,windows"
 
 
-def pyproject_arguments() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--pyproject", type=Path, default=Path("pyproject.toml"), metavar="FILE",
+class UsageError(Exception):
+    """A bad command line: exit 2."""
+
+
+def pyproject_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pyproject", type=Path, default=Path("pyproject.toml"), metavar="FILE",
                         help="the pyproject.toml to read (default: ./pyproject.toml)")
-    return parent
 
 
-def wheels_arguments() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--platforms", metavar="LIST",
-                        help="comma-separated platforms: linux, windows, host (default: linux,windows with DIR "
-                             "or $DIST, else host)")
-    parent.add_argument("dir", metavar="DIR", type=Path, nargs="?",
+def wheels_arguments(parser: argparse.ArgumentParser) -> None:
+    """DIR and --platforms, and --pyproject, which says what the release's wheels are."""
+    pyproject_argument(parser)
+    parser.add_argument("--platforms", metavar="LIST",
+                        help=f"comma-separated platforms: linux, windows, host (default: {FULL_SET} with DIR or "
+                             "$DIST, else host)")
+    parser.add_argument("dir", metavar="DIR", type=Path, nargs="?",
                         help="the directory of wheels (default: $DIST, the full release set; unset: dist/, the "
                              "host wheel only)")
-    return parent
 
 
-def index_url_arguments() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--index-url", required=True, metavar="URL", type=http_url,
+def index_url_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index-url", required=True, metavar="URL", type=http_url,
                         help="the simple API root, e.g. https://pypi.org/simple/")
-    return parent
 
 
 def http_url(text: str) -> str:
@@ -58,43 +60,48 @@ def http_url(text: str) -> str:
     return text
 
 
+def wheel_scope(directory: Path | None, platforms: str | None, environ: Mapping[str, str]) -> tuple[Path, str]:
+    """(DIR, platforms) of every check of wheels: DIR given, or $DIST set: the full release set there; neither:
+    the host wheel in dist/. --platforms, given, wins."""
+    if directory is None and not environ.get("DIST"):
+        return Path("dist"), platforms or "host"
+    return directory or Path(environ["DIST"]), platforms or FULL_SET
+
+
 def load_scope(args: argparse.Namespace) -> tuple[Release | None, list[str]]:
-    """The release args.pyproject describes, with args.dir and args.platforms made the scope (wheel_scope)."""
+    """The release args.pyproject describes, limited to the scope's platforms; args.dir and args.platforms
+    become the scope (wheel_scope)."""
     args.dir, args.platforms = wheel_scope(args.dir, args.platforms, os.environ)
-    return load_release(args.pyproject)
+    release, problems = load_release(args.pyproject)
+    return (None if release is None else select_platforms(release, args.platforms)), problems
 
 
-def index_check_parser(command: str, description: str) -> argparse.ArgumentParser:
-    """The command line of a check of the scope's wheels against an index: DIR, --platforms, --pyproject,
-    --index-url."""
-    parser = argparse.ArgumentParser(prog=f"python -m scripts {command}", description=description, epilog=EPILOG,
-                                     parents=[pyproject_arguments(), wheels_arguments(), index_url_arguments()])
-    parser.set_defaults(command=command)
-    return parser
+def scope_words(platforms: str) -> str:
+    return "host wheel only" if platforms == "host" else "full release set" if platforms == FULL_SET \
+        else f"platforms {platforms}"
 
 
-def index_check_main(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
-                     check: Callable[[argparse.Namespace, Release], int]) -> int:
-    """Run `check` on the scope's wheels, after a first line saying what is checked where."""
-    def run(args: argparse.Namespace) -> int:
-        release, problems = load_scope(args)
-        if release is None or problems:
-            return report(problems)
-        print(f"{args.command} of the wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)}) against "
-              f"{redacted(args.index_url)}", flush=True)
-        return check(args, release)
-
-    return run_main(parser, argv, run, parser.get_default("command"))
+def shown_dir(directory: Path) -> str:
+    """DIR as typed, with one trailing slash (DIST=dist/ shows as dist/)."""
+    return plain(os.fsdecode(directory).rstrip("/") + "/")
 
 
-def run_main(parser: argparse.ArgumentParser, argv: Sequence[str] | None, run: Callable[[argparse.Namespace], int],
-             target: str) -> int:
-    """parse, then run; `target` is the make target that runs the command with the locked tools."""
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except UsageError as exc:
-        parser.error(str(exc))
-    except ModuleNotFoundError as exc:
-        return report([f"{target} needs the Python package {shown(exc.name)}, which is not installed here: run "
-                       f"it through make (make {target}), whose tox env installs the locked tools"])
+def select_platforms(release: Release, value: str) -> Release:
+    """The release limited to the platforms named in `value` (host: this machine's)."""
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        raise UsageError("--platforms is empty: expected a comma-separated list such as linux,windows")
+    chosen = []
+    for name in names:
+        if name == "host":
+            if sys.platform not in HOST_PLATFORMS:
+                raise UsageError(f"--platforms host: no release wheel is built for {sys.platform}; name the "
+                                 f"platforms, from: {', '.join(p.name for p in release.platforms)}")
+            name = HOST_PLATFORMS[sys.platform]
+        platform = next((p for p in release.platforms if p.name == name), None)
+        if platform is None:
+            raise UsageError(f"--platforms: unknown platform {shown(name)}: expected some of "
+                             f"{', '.join(p.name for p in release.platforms)} or host")
+        if platform not in chosen:
+            chosen.append(platform)
+    return dataclasses.replace(release, platforms=tuple(chosen))

@@ -22,7 +22,6 @@ from .text import shown
 PROJECT = "castagnoli"
 MAX_PYPROJECT_BYTES = 1 << 20
 BUILD_MODULE = Path(__file__).resolve().parents[1] / "src" / "castagnoli_build.py"
-STABLE = re.compile(r"(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})")
 
 
 @dataclass(frozen=True)
@@ -53,19 +52,13 @@ class Release:
 
 
 def version_form_problem(text: str) -> str | None:
-    """Why `text` is not a stable X.Y.Z version, or None when it is one."""
+    """Why `text` is not a stable X.Y.Z version in canonical form (packaging's reading), or None when it is one."""
     from packaging.version import InvalidVersion, Version
 
     if text == "":
         return "it is empty"
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
-        return "it contains bytes that are not UTF-8"
-    if any(ch.isspace() for ch in text) or not text.isprintable():
-        return "it contains whitespace, a newline or a control character"
-    if not text.isascii():
-        return "it contains non-ASCII characters"
-    if STABLE.fullmatch(text):
-        return None
+    if not text.isascii() or not text.isprintable() or any(ch.isspace() for ch in text):
+        return "it contains whitespace, a control or a non-ASCII character"
     if len(text) > 64:
         return "it is longer than any version number (64 characters at most)"
     try:
@@ -86,7 +79,9 @@ def version_form_problem(text: str) -> str | None:
         return f"it has {len(parsed.release)} components, not 3"
     if any(part > 999_999_999 for part in parsed.release):
         return "a component has more than 9 digits"
-    return f"it is not in canonical form (leading zeros or other spelling; canonical: {parsed})"
+    if str(parsed) != text:
+        return f"it is not in canonical form (leading zeros or other spelling; canonical: {parsed})"
+    return None
 
 
 def requires_python_floor(requires: str) -> int | None:

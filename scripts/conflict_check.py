@@ -1,9 +1,8 @@
-"""The conflict check: does the index already hold a same-named file with other content?
+"""conflict-check: before the upload, no wheel in DIR is on the index under its name with other content.
 
-  python -m scripts conflict-check [DIR] --index-url URL [--pyproject FILE] [--platforms LIST]
-      No wheel in DIR (cli.py: DIR, else $DIST, else the host wheel in dist/) is
-      on the index under the same name with other content; exit 0, else one
-      'error:' line per problem, 2 for a usage error.
+  python -m scripts conflict-check --index-url URL [--pyproject FILE] [--platforms LIST] [DIR]
+      DIR, else $DIST (the full release set), else dist/ (the host wheel only): each wheel is either not on
+      the index yet, or there with the same sha256; and a release older than 14 days there lacks none of them.
 
 PyPI accepts a re-upload of a file it has with identical hashes (200, a
 no-op) and refuses one whose name it has with other content: that version is
@@ -17,13 +16,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
-from collections.abc import Sequence
 
-from . import cli
-from .config import PROJECT, Release
-from .dist import dist_problems, select_platforms
+from .cli import index_url_argument, load_scope, scope_words, shown_dir, wheels_arguments
+from .config import PROJECT
+from .dist import dist_problems
 from .index import IndexReadError, Published, published_files
-from .text import report, shown
+from .text import redacted, report, shown
 
 # Warehouse refuses new files for a release whose first file is older than this.
 NEW_FILES_WINDOW = datetime.timedelta(days=14)
@@ -68,23 +66,25 @@ def conflicts(wheels: dict[str, str], published: dict[str, Published], version: 
     return notes, problems
 
 
-def run(args: argparse.Namespace, release: Release) -> int:
-    """`python -m scripts conflict-check`: the wheels of the scope against the index."""
-    verified, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
+def arguments(parser: argparse.ArgumentParser) -> None:
+    wheels_arguments(parser)
+    index_url_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    release, problems = load_scope(args)
+    if release is None or problems:
+        return report(problems)
+    print(f"conflict-check of the wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)}) against "
+          f"{redacted(args.index_url)}", flush=True)
+    verified, problems = dist_problems(args.dir, release)
     if problems:
         return report(problems)
-    wheels = {w.path.name: w.sha256 for w in verified}
     try:
         published = published_files(args.index_url, PROJECT)
     except IndexReadError as exc:
         return report([f"{exc}; nothing is assumed about what is published: check the URL and retry"])
-    notes, problems = conflicts(wheels, published, release.version)
+    notes, problems = conflicts({w.path.name: w.sha256 for w in verified}, published, release.version)
     for note in notes:
         print(f"ok: {note}")
     return report(problems)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = cli.index_check_parser("conflict-check", "the conflict check: no wheel in DIR is on the index with "
-                                    "other content")
-    return cli.index_check_main(parser, argv, run)

@@ -1,12 +1,9 @@
-"""The directory of wheels every check reads: which one and for which platforms (the scope), and whether it
-holds exactly the release's wheels, each sound, and nothing else."""
+"""The directory of wheels every check reads: it holds exactly the release's wheels, each sound, and nothing
+else."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,30 +14,6 @@ if TYPE_CHECKING:
     from .wheel import Wheel
 
 MAX_DIR_ENTRIES = 100
-HOST_PLATFORMS = {"linux": "linux", "win32": "windows"}
-
-
-class UsageError(Exception):
-    """A bad command line: exit 2."""
-
-
-def wheel_scope(directory: Path | None, platforms: str | None, environ: Mapping[str, str]) -> tuple[Path, str]:
-    """(DIR, platforms) of every check of wheels: DIR given, or $DIST set: the full release set there; neither:
-    the host wheel in dist/ (release-check.sh does the same). --platforms, given, wins."""
-    if directory is None and not environ.get("DIST"):
-        return Path("dist"), platforms or "host"
-    return directory or Path(environ["DIST"]), platforms or "linux,windows"
-
-
-def scope_words(platforms: str) -> str:
-    return "host wheel only" if platforms == "host" else "full release set" if platforms == "linux,windows" \
-        else f"platforms {platforms}"
-
-
-def shown_dir(directory: Path) -> str:
-    """DIR as typed, with one trailing slash (DIST=dist/ shows as dist/)."""
-    text = os.fsdecode(directory).rstrip("/") + "/"
-    return text if text.isprintable() and text.isascii() else shown(text)
 
 
 def dist_problems(directory: Path, release: Release,
@@ -86,28 +59,7 @@ def dist_problems(directory: Path, release: Release,
                 wheels.append(wheel)
     for platform in release.platforms:
         if not found[platform.name] and not any(release.wheel_name(platform) == p.name for p in entries):
-            how = "build it with 'make wheel'" if platform.name == "linux" else "take it from the CI wheels job"
+            how = "build it with 'make wheel'" if platform.name == "linux" else "take it from the CI run's wheels"
             problems.append(f"no {platform.name} wheel in {shown(directory)}: expected "
                             f"{release.wheel_name(platform)}; {how}")
     return wheels, problems
-
-
-def select_platforms(release: Release, value: str) -> Release:
-    """The release limited to the platforms named in `value` (host: this machine's)."""
-    names = [n.strip() for n in value.split(",") if n.strip()]
-    if not names:
-        raise UsageError("--platforms is empty: expected a comma-separated list such as linux,windows")
-    chosen = []
-    for name in names:
-        if name == "host":
-            if sys.platform not in HOST_PLATFORMS:
-                raise UsageError(f"--platforms host: no release wheel is built for {sys.platform}; name the "
-                                 f"platforms, from: {', '.join(p.name for p in release.platforms)}")
-            name = HOST_PLATFORMS[sys.platform]
-        platform = next((p for p in release.platforms if p.name == name), None)
-        if platform is None:
-            raise UsageError(f"--platforms: unknown platform {shown(name)}: expected some of "
-                             f"{', '.join(p.name for p in release.platforms)} or host")
-        if platform not in chosen:
-            chosen.append(platform)
-    return dataclasses.replace(release, platforms=tuple(chosen))

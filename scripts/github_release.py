@@ -1,6 +1,7 @@
-"""The GitHub Release of TAG with the verified wheels (publish.yml's github-release job, make github-release), safe under immutable releases.
+"""github-release: the GitHub Release of TAG with the verified wheels in DIR, safe to run again.
 
-  python -m scripts github-release TAG [DIR]   (needs gh, GH_TOKEN with contents: write, GH_REPO)
+  python -m scripts github-release -- TAG [DIR]   (publish.yml's last job, make github-release)
+      Needs gh, GH_TOKEN with contents: write, and GH_REPO (or a checkout of the repository).
 
 - No release for TAG yet: `gh release create` makes it in one step (a draft, the
   wheels uploaded, then published), with GitHub's generated notes.
@@ -17,16 +18,15 @@ It is marked latest only when TAG is the highest version released, so a backport
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import subprocess
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import STABLE
-from .text import report, shown
+from .cli import UsageError
+from .config import version_form_problem
+from .text import report, sha256_of, shown
 
 
 class GhError(Exception):
@@ -65,8 +65,9 @@ def releases() -> list[GitHubRelease]:
 
 def version_key(tag: str) -> tuple[int, ...] | None:
     """(X, Y, Z) of a stable vX.Y.Z tag, else None."""
-    match = STABLE.fullmatch(tag[1:]) if tag.startswith("v") else None
-    return None if match is None else tuple(int(part) for part in match.groups())
+    if not tag.startswith("v") or version_form_problem(tag[1:]) is not None:
+        return None
+    return tuple(int(part) for part in tag[1:].split("."))
 
 
 def is_latest(tag: str, existing: list[GitHubRelease]) -> bool:
@@ -100,7 +101,7 @@ def asset_problems(release: GitHubRelease, wheels: dict[str, str]) -> list[str]:
 
 def publish(tag: str, files: list[Path]) -> list[str]:
     """Create, complete or check the release; the problems, if any."""
-    wheels = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    wheels = {f.name: sha256_of(f) for f in files}
     existing = releases()
     latest = "true" if is_latest(tag, existing) else "false"
     print(f"{tag} is the highest version released: marking it latest" if latest == "true"
@@ -126,14 +127,15 @@ def publish(tag: str, files: list[Path]) -> list[str]:
     return []
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts github-release", description=(__doc__ or "").split("\n\n")[0])
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("tag", metavar="TAG", help="the pushed release tag, vX.Y.Z")
     parser.add_argument("dist", metavar="DIR", nargs="?", type=Path, default=Path("dist"),
                         help="the verified wheels (default: dist)")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
     if version_key(args.tag) is None:
-        parser.error(f"tag {shown(args.tag)}: expected v followed by a stable X.Y.Z, the pushed release tag")
+        raise UsageError(f"tag {shown(args.tag)}: expected v followed by a stable X.Y.Z, the pushed release tag")
     files = sorted(args.dist.glob("*.whl")) if args.dist.is_dir() else []
     if not files:
         return report([f"no wheels in {shown(args.dist)}: expected the verified wheels to attach; download the "
@@ -146,4 +148,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (GhError, json.JSONDecodeError, KeyError, TypeError) as exc:
         return report([f"{exc}: expected GH_TOKEN with contents: write, GH_REPO, and GitHub reachable; re-run the "
                        "job (every step is safe to repeat)"])
-

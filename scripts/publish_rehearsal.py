@@ -1,20 +1,18 @@
-"""Rehearse the publish path against a real local index (`make publish-rehearsal`).
+"""publish-rehearsal: the publish path against a real local index, from the release check to a smoke test.
 
-Runs the release check on the wheels, starts pypiserver on 127.0.0.1 (free port,
-htpasswd upload auth), runs the conflict check against it, uploads every wheel
-with `twine upload`, runs the published check (the index serves exactly the
-verified bytes), installs castagnoli==<version> from that index into a fresh
-virtual environment, smoke-tests it, and stops the server. It asserts only what
-PyPI does too (nothing about refusing identical re-uploads, which PyPI accepts).
-Each step is printed with its time. It leaves nothing running and DIST unchanged,
-also when interrupted (SIGINT, SIGTERM).
+  python -m scripts publish-rehearsal [--dist DIR]
+      DIR, else $DIST (the full release set), else dist/ (the host wheel only). Each step's line as it
+      starts: the release check; pypiserver on 127.0.0.1 (a free port, upload authentication); the conflict
+      check against it; twine upload of every wheel; the published check; pip install castagnoli==<version>
+      from it into a fresh virtual environment; a smoke test there. It asserts only what PyPI does too (PyPI
+      takes an identical re-upload, pypiserver does not: none is made). It leaves nothing running and DIR
+      unchanged, also when interrupted (SIGINT, SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import os
 import secrets
 import signal
@@ -24,16 +22,16 @@ import sys
 import tempfile
 import time
 import urllib.request
-import venv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cli import wheel_scope
 from .config import load_release
-from .dist import wheel_scope
+from .text import report, sha256_of, shown
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+ROOT = Path(__file__).resolve().parent.parent
+EPILOG = "Exit status: 0 the rehearsal passed; 1 a step failed, one 'error:' line; 2 usage error; 130 interrupted."
 
 
 class RehearsalError(Exception):
@@ -54,14 +52,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], deadline: float) -> bool:
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            return False
+def _up(url: str, server: subprocess.Popen[bytes], deadline: float) -> bool:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             with urllib.request.urlopen(url, timeout=1) as answer:
-                if answer.status == 200:
-                    return True
+                return bool(answer.status == 200)
         except OSError:
             time.sleep(0.1)
     return False
@@ -69,7 +64,7 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], deadline: float) -
 
 @contextlib.contextmanager
 def local_index(workdir: Path, attempts: int = 3) -> Iterator[LocalIndex]:
-    """A pypiserver on 127.0.0.1 with upload authentication; stopped on exit."""
+    """A pypiserver on 127.0.0.1 with upload authentication; stopped on exit, however the block ends."""
     from passlib.apache import HtpasswdFile
 
     packages = workdir / "packages"
@@ -78,9 +73,7 @@ def local_index(workdir: Path, attempts: int = 3) -> Iterator[LocalIndex]:
     htpasswd = HtpasswdFile(str(workdir / "htpasswd"), new=True)
     htpasswd.set_password(user, password)
     htpasswd.save()
-    log = (workdir / "pypiserver.log").open("wb")
-    server: subprocess.Popen[bytes] | None = None
-    try:
+    with (workdir / "pypiserver.log").open("wb") as log, contextlib.ExitStack() as stop:
         for _ in range(attempts):  # a free port can be taken between the probe and the bind
             port = free_port()
             server = subprocess.Popen(
@@ -88,23 +81,21 @@ def local_index(workdir: Path, attempts: int = 3) -> Iterator[LocalIndex]:
                  "--authenticate", "update", "--passwords", str(workdir / "htpasswd"),
                  "--disable-fallback", "--hash-algo", "sha256", str(packages)],
                 stdout=log, stderr=subprocess.STDOUT)
-            if _wait_until_up(f"http://127.0.0.1:{port}/health", server, time.monotonic() + 20):
-                break
-            server.terminate()
-            server.wait(10)
-            server = None
-        if server is None:
-            raise RehearsalError(f"pypiserver did not start on 127.0.0.1; see {workdir / 'pypiserver.log'}")
-        yield LocalIndex(f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/simple/", user, password)
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        log.close()
+            stop.callback(_stop, server)
+            if _up(f"http://127.0.0.1:{port}/health", server, time.monotonic() + 20):
+                yield LocalIndex(f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/simple/", user, password)
+                return
+            _stop(server)
+        raise RehearsalError(f"pypiserver did not start on 127.0.0.1; see {workdir / 'pypiserver.log'}")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def twine_upload(index: LocalIndex, files: Sequence[Path]) -> subprocess.CompletedProcess[str]:
@@ -117,139 +108,89 @@ def twine_upload(index: LocalIndex, files: Sequence[Path]) -> subprocess.Complet
 
 def snapshot(directory: Path) -> dict[str, tuple[int, str]]:
     """Every entry below `directory` with its mtime and content hash, to prove nothing changed."""
-    result: dict[str, tuple[int, str]] = {}
     if not directory.exists():
-        return result
-    for path in sorted(directory.rglob("*")):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-        result[str(path.relative_to(directory))] = (path.stat().st_mtime_ns, digest)
-    return result
+        return {}
+    return {str(path.relative_to(directory)): (path.stat().st_mtime_ns, sha256_of(path) if path.is_file() else "")
+            for path in sorted(directory.rglob("*"))}
 
 
-class Steps:
-    """Runs and times the rehearsal's steps, printing one line each."""
-
-    def __init__(self) -> None:
-        self.start = time.monotonic()
-
-    @contextlib.contextmanager
-    def step(self, name: str) -> Iterator[list[str]]:
-        detail: list[str] = []
-        begun = time.monotonic()
-        yield detail
-        took = time.monotonic() - begun
-        print(f"[{time.monotonic() - self.start:6.2f}s] ok ({took:5.2f}s) {name}"
-              + (f": {'; '.join(detail)}" if detail else ""), flush=True)
-
-
-def run_step(command: Sequence[str | os.PathLike[str]], what: str, **kwargs: object) -> str:
-    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
+def step(command: Sequence[str | os.PathLike[str]], what: str, env: dict[str, str], cwd: Path = ROOT) -> str:
+    """Run one step's command; its output is shown only when it fails."""
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, env=env, cwd=cwd)
     if result.returncode != 0:
         raise RehearsalError(f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}".rstrip())
-    return str(result.stdout)
+    return result.stdout
 
 
-def rehearse(dist: Path, full_set: bool, workdir: Path) -> None:
+def rehearse(dist: Path, platforms: str, workdir: Path) -> None:
     release, problems = load_release(ROOT / "pyproject.toml")
     if release is None:
         raise RehearsalError(problems[0])
-    version = release.version
-    wheels = sorted(dist.glob("*.whl"))
-    before = snapshot(dist)
-    steps = Steps()
+    started = time.monotonic()
 
-    with steps.step("release check (scripts/release-check.sh)") as detail:
-        env = {k: v for k, v in os.environ.items() if k not in ("DIST", "GITHUB_STEP_SUMMARY")}
-        if full_set:
-            env["DIST"] = str(dist)
-        env["TAG"] = f"v{version}"
-        out = run_step([HERE / "release-check.sh"], "scripts/release-check.sh", env=env, cwd=ROOT)
-        detail.append(out.strip().splitlines()[-1])
+    def say(what: str) -> None:
+        print(f"[{time.monotonic() - started:6.2f}s] {what}", flush=True)
 
-    with contextlib.ExitStack() as running:
-        with steps.step("start pypiserver on 127.0.0.1 with htpasswd upload auth") as detail:
-            index = running.enter_context(local_index(workdir))
-            detail.append(index.url)
-        with steps.step("conflict check (python -m scripts conflict-check)") as detail:
-            out = run_step([sys.executable, "-m", "scripts", "conflict-check", dist,
-                            "--platforms", "linux,windows" if full_set else "host", "--index-url", index.simple_url], "the conflict check", cwd=ROOT)
-            detail.append(out.strip().splitlines()[-1])
-        with steps.step("twine upload (every verified wheel)") as detail:
-            uploaded = twine_upload(index, wheels)
-            if uploaded.returncode != 0:
-                raise RehearsalError(f"twine upload failed:\n{uploaded.stdout}{uploaded.stderr}")
-            detail.append(f"{len(wheels)} file(s)")
-        with steps.step("published check (python -m scripts published-check)") as detail:
-            out = run_step([sys.executable, "-m", "scripts", "published-check", dist,
-                            "--platforms", "linux,windows" if full_set else "host", "--index-url", index.simple_url,
-                            "--wait", "30"], "the published check", cwd=ROOT)
-            detail.append(f"{out.count('listed and served with sha256')} file(s) listed and served byte for byte "
-                          "(pypiserver makes no provenance)")
-        with steps.step(f"pip install castagnoli=={version} into a fresh venv") as detail:
-            venv.create(workdir / "venv", with_pip=True)
-            python = workdir / "venv" / ("Scripts" if os.name == "nt" else "bin") / "python"
-            run_step([python, "-m", "pip", "install", "--isolated", "--no-cache-dir", "--only-binary", ":all:",
-                      "--index-url", index.simple_url, f"castagnoli=={version}"], "pip install")
-            detail.append(f"from {index.simple_url}")
-        with steps.step("smoke test in that venv") as detail:
-            smoke = ("import castagnoli, sys; "
-                     "assert castagnoli.crc32c(b'123456789') == 0xE3069283; "
-                     "assert castagnoli.native_version() == sys.argv[1], castagnoli.native_version(); "
-                     "print(castagnoli.__file__)")
-            out = run_step([python, "-c", smoke, version], "the smoke test", cwd=workdir)
-            if not out.strip().startswith(str(workdir / "venv")):
-                raise RehearsalError(f"castagnoli was imported from {out.strip()}, not from the fresh venv")
-            detail.append(f"crc32c(b'123456789') == 0xE3069283, native_version() == {version}")
-    with steps.step("pypiserver stopped; dist unchanged") as detail:
-        if subprocess.run(["pgrep", "-f", str(workdir / "packages")], capture_output=True).returncode == 0:
-            raise RehearsalError("pypiserver is still running after the rehearsal")
-        if snapshot(dist) != before:
-            raise RehearsalError(f"{dist} changed during the rehearsal")
-        detail.append(f"{len(before)} file(s) in {dist} as before")
+    env = {k: v for k, v in os.environ.items() if k not in ("DIST", "GITHUB_STEP_SUMMARY")}
+    env["TMPDIR"] = str(workdir / "tmp")  # every temporary file of the steps (ensurepip's too) lands in workdir
+    scope = [str(dist), "--platforms", platforms]
+    say("release check (scripts/release-check.sh)")
+    step([ROOT / "scripts" / "release-check.sh"], "the release check",
+         {**env, "TAG": f"v{release.version}", **({} if platforms == "host" else {"DIST": str(dist)})})
+    say("start pypiserver on 127.0.0.1 with htpasswd upload auth")
+    with local_index(workdir) as index:
+        say(f"conflict check against {index.simple_url}")
+        step([sys.executable, "-m", "scripts", "conflict-check", *scope, "--index-url", index.simple_url],
+             "the conflict check", env)
+        say("twine upload (every verified wheel)")
+        uploaded = twine_upload(index, sorted(dist.glob("*.whl")))
+        if uploaded.returncode != 0:
+            raise RehearsalError(f"twine upload failed:\n{uploaded.stdout}{uploaded.stderr}")
+        say("published check (pypiserver makes no provenance)")
+        step([sys.executable, "-m", "scripts", "published-check", *scope, "--index-url", index.simple_url,
+              "--wait", "30"], "the published check", env)
+        say(f"pip install castagnoli=={release.version} into a fresh venv")
+        venv = workdir / "venv"
+        step([sys.executable, "-m", "venv", venv], "making the venv", env)
+        python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
+        step([python, "-m", "pip", "install", "--isolated", "--no-cache-dir", "--only-binary", ":all:",
+              "--index-url", index.simple_url, f"castagnoli=={release.version}"], "pip install", env)
+        say("smoke test in that venv")
+        smoke = ("import castagnoli, sys; assert castagnoli.crc32c(b'123456789') == 0xE3069283; "
+                 "assert castagnoli.native_version() == sys.argv[1], castagnoli.native_version(); "
+                 "print(castagnoli.__file__)")
+        out = step([python, "-c", smoke, release.version], "the smoke test", env, cwd=workdir)
+        if not out.strip().startswith(str(venv)):
+            raise RehearsalError(f"castagnoli was imported from {out.strip()}, not from the fresh venv")
 
 
-@contextlib.contextmanager
-def temporary_env(name: str, value: str) -> Iterator[None]:
-    """os.environ[name] = value inside the block, as before after it."""
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
+def arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dist", type=Path, default=None,
+                        help="the full release set to rehearse with (default: $DIST; unset: the host wheel in dist/)")
 
 
-def _stop(signum: int, frame: object) -> None:
+def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")  # unwinds the with-blocks: server stopped, temp dir removed
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts publish-rehearsal", description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--dist", type=Path, default=None,
-                        help="the full release set to rehearse with (default: $DIST; unset: the host wheel in dist/)")
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     dist, platforms = wheel_scope(args.dist, None, os.environ)
-    full_set = platforms != "host"
     if not dist.is_dir() or not any(dist.glob("*.whl")):
-        fix = "pass DIST=DIR holding the release wheels" if full_set else "run 'make wheel' first"
-        print(f"error: no wheels in {dist}: expected the wheels to rehearse with; {fix}", file=sys.stderr)
-        return 1
-    signal.signal(signal.SIGTERM, _stop)
+        fix = "run 'make wheel' first" if platforms == "host" else "pass DIST=DIR holding the release wheels"
+        return report([f"no wheels in {shown(str(dist))}: expected the wheels to rehearse with; {fix}"])
+    before = snapshot(dist)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         with tempfile.TemporaryDirectory(prefix="castagnoli-rehearsal-") as workdir:
-            # every temporary file of the steps' processes (ensurepip's too) lands inside workdir
             (Path(workdir) / "tmp").mkdir()
-            with temporary_env("TMPDIR", str(Path(workdir) / "tmp")):
-                rehearse(dist.resolve(), full_set, Path(workdir))
+            rehearse(dist.resolve(), platforms, Path(workdir))
     except RehearsalError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return report([str(exc)])
     except KeyboardInterrupt:
-        print("error: interrupted: the rehearsal stopped its server and removed its files", file=sys.stderr)
+        report(["interrupted: the rehearsal stopped its server and removed its files"])
         return 130
-    print("rehearsal passed: the release checks, uploads, installs and runs from the local index")
+    if snapshot(dist) != before:
+        return report([f"{shown(str(dist))} changed during the rehearsal: expected the wheels left as they were"])
+    print("rehearsal passed: the release checks, uploads, installs and runs from the local index; "
+          f"{len(before)} file(s) in {dist} as before, pypiserver stopped")
     return 0
-

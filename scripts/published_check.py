@@ -1,8 +1,9 @@
-"""The published check: the index serves exactly the verified wheels, with provenance from this repository.
+"""published-check: after the upload, the index serves exactly the wheels in DIR, attested by this repository.
 
-  python -m scripts published-check [DIR] --index-url URL [--repository OWNER/NAME] [--wait SECONDS]
-      DIR as cli.py says (DIR, else $DIST, else the host wheel in dist/); exit 0,
-      else one 'error:' line per problem, 2 for a usage error.
+  python -m scripts published-check --index-url URL [--repository OWNER/NAME] [--wait SECONDS]
+                                    [--pyproject FILE] [--platforms LIST] [DIR]
+      DIR, else $DIST (the full release set), else dist/ (the host wheel only); it checks what an upload put
+      on the index, so before one it waits (saying so) and then fails.
 
 After the upload, for every wheel of the verified set: the index lists it with
 the same sha256 (and size, where the API gives one), and the bytes its file URL
@@ -20,13 +21,12 @@ import argparse
 import hashlib
 import os
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from . import cli
-from .config import PROJECT, Release
-from .dist import dist_problems, select_platforms
+from .cli import index_url_argument, load_scope, scope_words, shown_dir, wheels_arguments
+from .config import PROJECT
+from .dist import dist_problems
 from .index import DEADLINE_SECONDS, IndexReadError, Oversized, Published, fetch, published_files
 from .text import redacted, report, shown
 from .wheel import Wheel
@@ -200,15 +200,31 @@ def published_check(wheels: list[Wheel], project: str, version: str, index_url: 
     return oks, problems + [f"{message}{waited}" for message in pending.values()]
 
 
-def run(args: argparse.Namespace, release: Release) -> int:
-    """`python -m scripts published-check`: what the index serves of the wheels of the scope."""
+def arguments(parser: argparse.ArgumentParser) -> None:
+    wheels_arguments(parser)
+    index_url_argument(parser)
+    parser.add_argument("--repository", metavar="OWNER/NAME",
+                        help="the GitHub repository whose publish.yml must have published them "
+                             "(default: [project.urls] Source's)")
+    parser.add_argument("--wait", type=seconds, default=600.0, metavar="SECONDS",
+                        help="ask again for a file not listed yet until this many seconds passed (default 600)")
+    parser.add_argument("--require-provenance", action="store_true",
+                        help="require provenance on any index, not only PyPI and TestPyPI (tests)")
+
+
+def run(args: argparse.Namespace) -> int:
+    release, problems = load_scope(args)
+    if release is None or problems:
+        return report(problems)
+    print(f"published-check of the wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)}) against "
+          f"{redacted(args.index_url)}", flush=True)
     repository = args.repository or release.repository
     here = os.environ.get("GITHUB_REPOSITORY", "")
     if here and here.lower() != repository.lower():
         return report([f"this run is in {shown(here)}, but the provenance is checked against {shown(repository)} "
                        "([project.urls] Source, or --repository): expected them to agree; run it in the repository "
                        "that publishes"])
-    wheels, problems = dist_problems(args.dir, select_platforms(release, args.platforms))
+    wheels, problems = dist_problems(args.dir, release)
     if problems:
         return report(problems)
     oks, problems = published_check(wheels, PROJECT, release.version, args.index_url, repository=repository,
@@ -227,16 +243,3 @@ def seconds(text: str) -> float:
     if not 0 <= value <= 86400:
         raise argparse.ArgumentTypeError(f"{shown(text)}: expected a number of seconds from 0 to 86400")
     return value
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = cli.index_check_parser("published-check", "after the upload: the index serves exactly the wheels in "
-                                    "DIR, attested")
-    parser.add_argument("--repository", metavar="OWNER/NAME",
-                        help="the GitHub repository whose publish.yml must have published them "
-                             "(default: [project.urls] Source's)")
-    parser.add_argument("--wait", type=seconds, default=600.0, metavar="SECONDS",
-                        help="ask again for a file not listed yet until this many seconds passed (default 600)")
-    parser.add_argument("--require-provenance", action="store_true",
-                        help="require provenance on any index, not only PyPI and TestPyPI (tests)")
-    return cli.index_check_main(parser, argv, run)

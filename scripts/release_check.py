@@ -1,82 +1,130 @@
-"""The release check for castagnoli: the Python half of `make release-check` (release-check.sh).
+"""release-check: the tag, the checkout and the wheels of a release, before anything is published.
 
-  python -m scripts version [--pyproject FILE]
-      Prints the [project] version of pyproject.toml (read with tomllib), for
-      release-check.sh, which has no TOML reader of its own.
-  python -m scripts tag TAG [--pyproject FILE]
-      TAG is 'v' plus a stable X.Y.Z equal to the [project] version of pyproject.toml.
-  python -m scripts dist [DIR] [--tag TAG] [--pyproject FILE] [--platforms LIST]
-      DIR holds exactly the release wheels for the platforms in LIST, each sound and
-      naming [project.urls] Source, and nothing else; in a tag run on GitHub, the run
-      is in that repository (a fork's branch run says it skipped the comparison).
-  python -m scripts report [DIR] --tag TAG [--platforms LIST]
-      After every check passed: the table of the wheels (platform, file, size,
-      sha256), appended to $GITHUB_STEP_SUMMARY as markdown when set, then
+  python -m scripts release-check [--tag TAG] [--checkout | --wheels] [--root DIR] [--pyproject FILE]
+                                  [--platforms LIST] [WHEELS_DIR]
+      In order, each check one 'ok:' line:
+      - TAG (default: $TAG, else $GITHUB_REF_NAME in a tag run, else v<[project] version>) is v followed by a
+        stable X.Y.Z equal to the [project] version of pyproject.toml;
+      - the checkout has nothing uncommitted in what the release is built from, and TAG is free or on HEAD;
+      - WHEELS_DIR (else $DIST: the full release set; else dist/: the host wheel only) holds exactly the
+        release's wheels and nothing else, each sound and naming [project.urls] Source; a tag run on GitHub
+        runs in that repository;
+      - twine check --strict and abi3audit --strict pass on them.
+      Then the table of the wheels (appended to $GITHUB_STEP_SUMMARY as markdown when set) and
       'ready to release TAG'.
-  python -m scripts git TAG [--root DIR]
-      The checkout has no uncommitted changes in what the release is built from,
-      and TAG does not exist yet or already points at HEAD.
-
-DIR: as every command that reads wheels takes it (cli.py). The checks against an
-index are their own commands: conflict-check (conflict_check.py) and
-published-check (published_check.py).
-
-Exit status: 0 when everything holds; 1 with one 'error: ...' line per problem
-(what was expected, what was found, how to fix it); 2 for a usage error.
-It never writes anything.
+      --checkout: the tag and the checkout only (make checks them before it rebuilds the host wheel);
+      --wheels: the tag and the wheels only (make checks them after the checkout and the rebuild).
+      It writes nothing but the step summary.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
-from collections.abc import Mapping, Sequence
+import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cli import EPILOG, load_scope, pyproject_arguments, run_main, wheels_arguments
-from .config import Release, load_release
-from .dist import dist_problems, select_platforms, shown_dir
-from .text import report, shown
+from .cli import load_scope, scope_words, shown_dir, wheels_arguments
+from .config import Release
+from .text import plain, report, shown
 
 if TYPE_CHECKING:
     from .wheel import Wheel
 
+# each tool's command, and what its failure means (its own report is printed above the line)
+TOOLS = {
+    "twine check --strict": (["twine", "check", "--strict"],
+                             "twine check --strict rejected the wheels: expected clean metadata, found the problems "
+                             "above; fix README.md or [project] and rebuild"),
+    "abi3audit --strict": (["abi3audit", "--strict", "--report"],
+                           "abi3audit found the extension using more than the stable ABI it is tagged for: expected "
+                           "only limited-API symbols; fix src/native/module.c"),
+}
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    wheels_arguments(parser)
+    parser.add_argument("--tag", help="the release tag (default: $TAG, $GITHUB_REF_NAME in a tag run, "
+                                      "v<[project] version>)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--checkout", action="store_true", help="the tag and the checkout only")
+    only.add_argument("--wheels", action="store_true", help="the tag and the wheels only")
+    parser.add_argument("--root", type=Path, default=Path("."), help="the checkout (default: .)")
+
+
+def given_tag(tag: str | None, environ: Mapping[str, str]) -> tuple[str | None, str]:
+    """(the tag, where it came from); None: v<[project] version>, once pyproject.toml is read."""
+    if tag is not None:
+        return tag, "--tag"
+    if environ.get("TAG"):
+        return environ["TAG"], "TAG"
+    if environ.get("GITHUB_REF_TYPE") == "tag" and environ.get("GITHUB_REF_NAME"):
+        return environ["GITHUB_REF_NAME"], "GITHUB_REF_NAME"
+    return None, "pyproject.toml"
+
 
 def run(args: argparse.Namespace) -> int:
+    from .git import RELEASE_PATHS, checkout_problems
     from .tag import check_tag
 
-    if args.command == "git":
-        from .git import RELEASE_PATHS, checkout_problems
-
-        problems = checkout_problems(args.root, args.tag)
-        if not problems:
-            print(f"ok: nothing uncommitted in what the release is built from ({', '.join(RELEASE_PATHS)}); "
-                  f"tag {shown(args.tag)} is free or already on HEAD")
-        return report(problems)
-    release, problems = load_scope(args) if hasattr(args, "dir") else load_release(args.pyproject)
-    if args.command == "version":
-        if release is None:
-            return report(problems)
-        print(release.version)
-        return 0
-    if args.command == "tag" or args.tag is not None:
-        problems = check_tag(args.tag, release.version if release else None) + problems
+    for tool, _ in TOOLS.values():
+        if not args.checkout and importlib.util.find_spec(tool[0]) is None:
+            raise ModuleNotFoundError(name=tool[0])
+    tag, source = given_tag(args.tag, os.environ)
+    release, problems = load_scope(args)
+    tag = tag if tag is not None else f"v{release.version}" if release else ""
+    wheels_words = "" if args.checkout else f", wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)})"
+    print(f"release check for tag {plain(tag)} (from {source}){wheels_words}", flush=True)
+    problems = check_tag(tag, release.version if release else None) + problems
     if release is None or problems:
         return report(problems)
-    if args.command == "tag":
-        print(f"ok: tag {args.tag} matches the [project] version of {shown(args.pyproject)}")
+    if not args.wheels:
+        print(f"ok: tag {tag} matches the [project] version of {shown(args.pyproject)}")
+        problems = checkout_problems(args.root, tag)
+        if problems:
+            return report(problems)
+        print(f"ok: nothing uncommitted in what the release is built from ({', '.join(RELEASE_PATHS)}); tag "
+              f"{tag} is free or already on HEAD", flush=True)
+    if args.checkout:
         return 0
-    wheels, problems = dist_problems(args.dir, select_platforms(release, args.platforms), release.source_url)
-    problems += [] if args.command == "report" else run_problems(release, os.environ)
+    return wheel_checks(args, release, tag)
+
+
+def wheel_checks(args: argparse.Namespace, release: Release, tag: str) -> int:
+    from .dist import dist_problems
+
+    wheels, problems = dist_problems(args.dir, release, release.source_url)
+    problems += run_problems(release, os.environ)
     if problems:
         return report(problems)
-    if args.command == "dist":
-        print(f"ok: {shown_dir(args.dir)} holds exactly the expected wheels, each sound, their METADATA naming "
-              f"{release.source_url} ([project.urls] Source), the repository that publishes them")
-        print(run_note(release, os.environ))
-        return 0
-    return release_report(args.tag, wheels)
+    print(f"ok: {shown_dir(args.dir)} holds exactly the expected wheels, each sound, their METADATA naming "
+          f"{release.source_url} ([project.urls] Source), the repository that publishes them")
+    print(run_note(release, os.environ), flush=True)
+    problems = tool_problems([w.path for w in wheels])
+    if problems:
+        return report(problems)
+    print(*(f"ok: {name} passed" for name in TOOLS), sep="\n")
+    return release_report(tag, wheels, scope_words(args.platforms))
+
+
+def tool_problems(files: list[Path]) -> list[str]:
+    """Run every tool of TOOLS on the wheels at once; a tool that fails prints its own report, then its line."""
+    # their reports are shown as ASCII: a file name is never a raw byte on our stderr
+    running = {name: subprocess.Popen([sys.executable, "-m", *command, *map(str, files)], stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, env={**os.environ, "PYTHONIOENCODING": "utf-8:surrogateescape"},
+                                      encoding="ascii", errors="backslashreplace")
+               for name, (command, _) in TOOLS.items()}
+    problems = []
+    for name, process in running.items():
+        said, _ = process.communicate()
+        if process.returncode != 0:
+            sys.stderr.write(said)
+            problems.append(TOOLS[name][1])
+    return problems
 
 
 def run_problems(release: Release, environ: Mapping[str, str]) -> list[str]:
@@ -99,7 +147,7 @@ def run_note(release: Release, environ: Mapping[str, str]) -> str:
             "(a fork); publish.yml, on a tag, enforces it")
 
 
-def release_report(tag: str, wheels: list[Wheel]) -> int:
+def release_report(tag: str, wheels: list[Wheel], scope: str) -> int:
     """The table of what is released, also appended to $GITHUB_STEP_SUMMARY as markdown when set."""
     print(f"\n{'platform':<8} {'wheel':<70} {'bytes':>10}  sha256")
     for w in wheels:
@@ -115,30 +163,5 @@ def release_report(tag: str, wheels: list[Wheel]) -> int:
         except OSError:
             return report([f"cannot append the report to GITHUB_STEP_SUMMARY={shown(summary)}: expected a writable "
                            "file (GitHub sets one in CI); unset it locally"])
-    print(f"\nready to release {tag}")
+    print(f"\nready to release {tag} ({scope})")
     return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m scripts", description=(__doc__ or "").split("\n\n")[0],
-                                     epilog=EPILOG)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{version,tag,dist,git,report}")
-    pyproject, wheels = pyproject_arguments(), wheels_arguments()
-    version = sub.add_parser("version", parents=[pyproject], help="print the [project] version of pyproject.toml")
-    version.set_defaults(tag=None)
-    tag = sub.add_parser("tag", parents=[pyproject], help="check a release tag against pyproject.toml")
-    tag.add_argument("tag", metavar="TAG", help="the release tag, e.g. v1.2.3 (put -- before one starting with -)")
-    dist = sub.add_parser("dist", parents=[pyproject, wheels], help="check a directory of release wheels")
-    dist.add_argument("--tag", help="also check this release tag")
-    release_report = sub.add_parser("report", parents=[pyproject, wheels],
-                                    help="after every check passed: the table of what is released (and "
-                                         "$GITHUB_STEP_SUMMARY), then 'ready to release TAG'")
-    release_report.add_argument("--tag", required=True, help="the release tag")
-    git = sub.add_parser("git", help="check the checkout: nothing uncommitted, the tag free or on HEAD")
-    git.add_argument("tag", metavar="TAG", help="the release tag, e.g. v1.2.3")
-    git.add_argument("--root", type=Path, default=Path("."), help="the checkout (default: .)")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    return run_main(build_parser(), argv, run, "release-check")

@@ -1,11 +1,18 @@
-"""The release tag: 'v' followed by a stable X.Y.Z equal to pyproject.toml's version."""
+"""check-tag: TAG is 'v' followed by a stable X.Y.Z equal to the [project] version of pyproject.toml.
+
+  python -m scripts check-tag [--pyproject FILE] -- TAG
+      publish.yml's first job, before anything is built (make check-tag TAG=vX.Y.Z); put -- before a TAG
+      that starts with '-'. The release check runs the same check.
+"""
 
 from __future__ import annotations
 
+import argparse
 import shlex
 
-from .config import STABLE, version_form_problem
-from .text import shown
+from .cli import pyproject_argument
+from .config import load_release, version_form_problem
+from .text import report, shown
 
 MAX_TAG_LENGTH = 128
 
@@ -23,7 +30,7 @@ def tag_problems(tag: str, version: str | None) -> list[str]:
     if tag.startswith("V"):
         return [f"tag {shown(tag)} starts with 'V': expected a lowercase 'v' followed by X.Y.Z; {hint}"]
     if not tag.startswith("v"):
-        if STABLE.fullmatch(tag):
+        if version_form_problem(tag) is None:
             example = f"v{tag}"
         return [f"tag {shown(tag)} does not start with 'v': expected v followed by X.Y.Z, e.g. {example}; {hint}"]
     problem = version_form_problem(tag[1:])
@@ -49,3 +56,17 @@ def check_tag(tag: str, version: str | None) -> list[str]:
     if not problems and version is not None:
         problems += tag_version_problems(tag, version)
     return problems
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    pyproject_argument(parser)
+    parser.add_argument("tag", metavar="TAG", help="the release tag, e.g. v1.2.3")
+
+
+def run(args: argparse.Namespace) -> int:
+    release, problems = load_release(args.pyproject)
+    problems = check_tag(args.tag, release.version if release else None) + problems
+    if problems:
+        return report(problems)
+    print(f"ok: tag {args.tag} matches the [project] version of {shown(args.pyproject)}")
+    return 0

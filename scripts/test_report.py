@@ -1,4 +1,6 @@
-"""Judge a `make test` run from tox's --result-json: success means something ran.
+"""test-report: make test's verdict, from tox's --result-json: success means something ran.
+
+  python -m scripts test-report RESULT_JSON
 
 tox skips an env whose Python is missing and still says "congratulations".
 This fails unless lint, tooling and at least one package env (py3XY) ran and
@@ -11,10 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from .text import report
 
 REQUIRED = ("lint", "tooling")
 PACKAGE_ENV = re.compile(r"py3(\d+)")
@@ -75,22 +77,19 @@ def verdict(testenvs: dict[str, Any]) -> tuple[list[str], list[str]]:
     return lines, problems
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts test-report", description=(__doc__ or "").splitlines()[0])
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("result", type=Path, help="the file tox run --result-json wrote")
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
     try:
         data = json.loads(args.result.read_text(encoding="utf-8"))
         testenvs = data["testenvs"]
         if not isinstance(testenvs, dict):
             raise TypeError("testenvs is not a mapping")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        print(f"error: cannot read tox's result {args.result} ({exc}): expected the JSON of "
-              "tox run --result-json; run make test", file=sys.stderr)
-        return 1
+        return report([f"cannot read tox's result {args.result} ({exc}): expected the JSON of tox run "
+                       "--result-json; run make test"])
     lines, problems = verdict(testenvs)
     print("\n".join(lines))
-    for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
-    return 1 if problems else 0
-
+    return report(problems)

@@ -1,4 +1,5 @@
-"""Showing untrusted values safely: file names, tags, index answers, URLs.
+"""Showing untrusted values safely (file names, tags, index answers, URLs), one error line per problem, and the
+one sha256 of a file.
 
 Until a value is validated it is shown with ascii(), so control characters,
 newlines and tabs cannot forge a line of a report or a job summary.
@@ -6,9 +7,10 @@ newlines and tabs cannot forge a line of a report or a job summary.
 
 from __future__ import annotations
 
+import hashlib
 import os
-import re
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -17,6 +19,11 @@ def shown(value: object) -> str:
     if isinstance(value, os.PathLike):
         value = os.fsdecode(value)
     return ascii(value)
+
+
+def plain(value: str) -> str:
+    """`value` as it is when it is printable ASCII (a valid tag, a path), else shown()."""
+    return value if value.isascii() and value.isprintable() else shown(value)
 
 
 def redacted(url: str) -> str:
@@ -32,10 +39,13 @@ def redacted(url: str) -> str:
     return urlunsplit((parts.scheme, f"***@{host}{port}", parts.path, parts.query, parts.fragment))
 
 
-def markdown_cell(text: str) -> str:
-    """`text` for a GitHub markdown table cell: no markup, no pipes, no line breaks."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return re.sub(r"([\\`*_{}\[\]<>()#+\-.!|~])", r"\\\1", text)
+def sha256_of(path: Path) -> str:
+    """The file's sha256, read in blocks (bounded memory for any size)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def report(problems: list[str]) -> int:

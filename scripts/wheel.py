@@ -9,7 +9,6 @@ successor tooling installs wheels with.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import os
 import stat
@@ -20,7 +19,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from .config import PROJECT, Platform, Release
-from .text import shown
+from .text import sha256_of, shown
 
 MAX_WHEEL_BYTES = 64 << 20
 MAX_MEMBERS = 1_000
@@ -28,6 +27,8 @@ MAX_MEMBER_BYTES = 64 << 20
 MAX_TOTAL_BYTES = 256 << 20
 MAX_DIST_INFO_FILE_BYTES = 1 << 20
 REBUILD = "rebuild it with 'make wheel' (or take it from the CI run)"
+# how to get a sound wheel of each platform again
+FIXES = {"linux": REBUILD, "windows": "take the Windows wheel from the CI run again (cibuildwheel on Windows builds it)"}
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,6 @@ class Wheel:
     platform: Platform
     size: int
     sha256: str
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def entry_problem(path: Path) -> str | None:
@@ -92,12 +85,12 @@ def name_problem(name: str, release: Release) -> str:
     return f"{head}, found tag {shown(str(next(iter(tags))))}; {REBUILD}"
 
 
-def _member_problems(name: str, infos: list[zipfile.ZipInfo]) -> list[str]:
+def _member_problems(name: str, infos: list[zipfile.ZipInfo], fix: str) -> list[str]:
     problems: list[str] = []
     if len(infos) > MAX_MEMBERS:
-        return [f"{name}: {len(infos)} members: expected at most {MAX_MEMBERS}; {REBUILD}"]
+        return [f"{name}: {len(infos)} members: expected at most {MAX_MEMBERS}; {fix}"]
     if infos and min(i.header_offset for i in infos) != 0:
-        problems.append(f"{name}: data before the first zip entry: expected a plain wheel; {REBUILD}")
+        problems.append(f"{name}: data before the first zip entry: expected a plain wheel; {fix}")
     seen: set[str] = set()
     total = 0
     for info in infos:
@@ -105,24 +98,22 @@ def _member_problems(name: str, infos: list[zipfile.ZipInfo]) -> list[str]:
         parts = member.replace("\\", "/").split("/")
         if member.startswith(("/", "\\")) or (len(member) > 1 and member[1] == ":") or ".." in parts:
             problems.append(f"{name}: member {shown(member)} escapes the install directory: expected relative "
-                            f"paths without '..'; {REBUILD}")
+                            f"paths without '..'; {fix}")
         if not member.isprintable() or "\\" in member:
-            problems.append(f"{name}: member {shown(member)} has control characters or backslashes; {REBUILD}")
+            problems.append(f"{name}: member {shown(member)} has control characters or backslashes; {fix}")
         if member in seen:
-            problems.append(f"{name}: member {shown(member)} appears twice: expected unique members; {REBUILD}")
+            problems.append(f"{name}: member {shown(member)} appears twice: expected unique members; {fix}")
         seen.add(member)
-        if info.flag_bits & 0x1:
-            problems.append(f"{name}: member {shown(member)} is encrypted: expected plain members; {REBUILD}")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             problems.append(f"{name}: member {shown(member)} uses compression method {info.compress_type}: "
-                            f"expected stored or deflated, which every installer reads; {REBUILD}")
+                            f"expected stored or deflated, which every installer reads; {fix}")
         if info.file_size > MAX_MEMBER_BYTES:
             problems.append(f"{name}: member {shown(member)} declares {info.file_size} bytes: expected at most "
-                            f"{MAX_MEMBER_BYTES}; {REBUILD}")
+                            f"{MAX_MEMBER_BYTES}; {fix}")
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
         problems.append(f"{name}: members total {total} bytes uncompressed: expected at most {MAX_TOTAL_BYTES}; "
-                        f"{REBUILD}")
+                        f"{fix}")
     return problems
 
 
@@ -141,19 +132,19 @@ def source_url_problem(name: str, project_urls: dict[str, str], source_url: str)
 
 
 def _dist_info_problems(name: str, zf: zipfile.ZipFile, release: Release, platform: Platform,
-                        source_url: str | None) -> list[str]:
+                        source_url: str | None, fix: str) -> list[str]:
     dist_info = f"{PROJECT}-{release.version}.dist-info"
     members = set(zf.namelist())
     found = sorted({m.split("/", 1)[0] for m in members if m.split("/", 1)[0].endswith(".dist-info")})
     if found != [dist_info]:
         return [f"{name}: .dist-info directories {', '.join(map(shown, found)) or 'none'}: expected exactly "
-                f"{dist_info}; {REBUILD}"]
+                f"{dist_info}; {fix}"]
     missing = [part for part in ("METADATA", "WHEEL", "RECORD") if f"{dist_info}/{part}" not in members]
     if missing:
-        return [f"{name}: {dist_info}/{part} is missing: expected in every wheel; {REBUILD}" for part in missing]
+        return [f"{name}: {dist_info}/{part} is missing: expected in every wheel; {fix}" for part in missing]
     for part in ("METADATA", "WHEEL", "RECORD"):
         if zf.getinfo(f"{dist_info}/{part}").file_size > MAX_DIST_INFO_FILE_BYTES:
-            return [f"{name}: {dist_info}/{part} is over {MAX_DIST_INFO_FILE_BYTES} bytes; {REBUILD}"]
+            return [f"{name}: {dist_info}/{part} is over {MAX_DIST_INFO_FILE_BYTES} bytes; {fix}"]
     problems: list[str] = []
     from packaging.metadata import parse_email
 
@@ -162,7 +153,7 @@ def _dist_info_problems(name: str, zf: zipfile.ZipFile, release: Release, platfo
     raw, _ = parse_email(_read_small(zf, f"{dist_info}/METADATA"))
     if canonicalize_name(raw.get("name") or "") != PROJECT or raw.get("version") != release.version:
         problems.append(f"{name}: METADATA says {shown(raw.get('name'))} {shown(raw.get('version'))}: expected "
-                        f"{PROJECT} {release.version}; {REBUILD}")
+                        f"{PROJECT} {release.version}; {fix}")
     wheel = BytesParser().parsebytes(_read_small(zf, f"{dist_info}/WHEEL"))
     if (wheel.get("Root-Is-Purelib") or "").strip().lower() != "false":
         problems.append(f"{name}: WHEEL Root-Is-Purelib is {shown(wheel.get('Root-Is-Purelib'))}: expected false, "
@@ -171,53 +162,53 @@ def _dist_info_problems(name: str, zf: zipfile.ZipFile, release: Release, platfo
     expected_tag = f"{release.python_tag}-abi3-{platform.tag}"
     if tags != [expected_tag]:
         problems.append(f"{name}: WHEEL Tag lines {', '.join(map(shown, tags)) or 'none'}: expected exactly "
-                        f"{expected_tag}, as in the file name; {REBUILD}")
+                        f"{expected_tag}, as in the file name; {fix}")
     source = None if source_url is None else source_url_problem(name, raw.get("project_urls") or {}, source_url)
     if source is not None:
         problems.append(source)
     if platform.module not in members:
         modules = sorted(shown(m) for m in members if m.endswith((".so", ".pyd", ".dll")))
         problems.append(f"{name}: extension {platform.module} is missing: expected it inside the package, found "
-                        f"{', '.join(modules) or 'no extension'}; {REBUILD}")
-    return problems + _record_problems(name, zf, f"{dist_info}/RECORD")
+                        f"{', '.join(modules) or 'no extension'}; {fix}")
+    return problems + _record_problems(name, zf, f"{dist_info}/RECORD", fix)
 
 
-def _record_problems(name: str, zf: zipfile.ZipFile, record: str) -> list[str]:
+def _record_problems(name: str, zf: zipfile.ZipFile, record: str, fix: str) -> list[str]:
     from installer.exceptions import InstallerError
     from installer.sources import WheelFile
 
     try:
         rows = list(csv.reader(io.StringIO(_read_small(zf, record).decode("utf-8"))))
     except (UnicodeDecodeError, csv.Error) as exc:
-        return [f"{name}: {record} is not a UTF-8 CSV file ({shown(str(exc))}); {REBUILD}"]
+        return [f"{name}: {record} is not a UTF-8 CSV file ({shown(str(exc))}); {fix}"]
     paths = [row[0] for row in rows if row]
-    problems = [f"{name}: RECORD lists {shown(p)} more than once: expected one row per file; {REBUILD}"
+    problems = [f"{name}: RECORD lists {shown(p)} more than once: expected one row per file; {fix}"
                 for p in sorted({p for p in paths if paths.count(p) > 1})]
     members = set(zf.namelist())
     problems += [f"{name}: RECORD lists {shown(p)}, which is not in the wheel: expected exactly the wheel's "
-                 f"files; {REBUILD}" for p in sorted(set(paths) - members)]
+                 f"files; {fix}" for p in sorted(set(paths) - members)]
     try:
         WheelFile(zf).validate_record(validate_contents=True)
     except InstallerError as exc:  # installer's public base class; its validation error lists the issues
         prefix = f"In {zf.filename}, "
         issues = getattr(exc, "issues", None) or [str(exc)]
-        problems += [f"{name}: {shown(str(issue).removeprefix(prefix))[1:-1]}; {REBUILD}" for issue in issues]
+        problems += [f"{name}: {shown(str(issue).removeprefix(prefix))[1:-1]}; {fix}" for issue in issues]
     return problems
 
 
 def archive_problems(path: Path, release: Release, platform: Platform, source_url: str | None = None) -> list[str]:
     """The inside of one wheel whose entry and name are already valid."""
-    name = path.name
+    name, fix = path.name, FIXES[platform.name]
     try:
         with zipfile.ZipFile(path) as zf:
-            problems = _member_problems(name, zf.infolist())
+            problems = _member_problems(name, zf.infolist(), fix)
             if problems:
                 return problems
-            return _dist_info_problems(name, zf, release, platform, source_url)
+            return _dist_info_problems(name, zf, release, platform, source_url, fix)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-        return [f"{name}: not a sound zip archive ({shown(str(exc))}): expected a wheel; {REBUILD}"]
+        return [f"{name}: not a sound zip archive ({shown(str(exc))}): expected a wheel; {fix}"]
     except OSError as exc:
-        return [f"{name}: cannot be read ({exc.strerror or shown(str(exc))}): expected a readable wheel; {REBUILD}"]
+        return [f"{name}: cannot be read ({exc.strerror or shown(str(exc))}): expected a readable wheel; {fix}"]
 
 
 def wheel_problems(path: Path, release: Release, source_url: str | None = None) -> tuple[Wheel | None, list[str]]:

@@ -11,7 +11,9 @@ Not part of the installed package: it runs only inside the build backend.
   wheel ``cpXY-abi3-<platform>``.
 
 The limited API version is the floor of ``requires-python`` (``>=3.X``): the
-one place the oldest supported CPython is written.
+one place the oldest supported CPython is written. The release check reads it
+with this module's requires_python_floor; setuptools is imported only when the
+build asks for the commands, so that costs the check nothing.
 """
 
 from __future__ import annotations
@@ -19,16 +21,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import functools
 import struct
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
-
-from setuptools import Distribution
-from setuptools.errors import PlatformError
-from setuptools.command.bdist_wheel import bdist_wheel
-from setuptools.command.build_py import build_py
+from typing import Any
 
 PACKAGE = "castagnoli"
 MODULE = "_crc32c"
@@ -48,7 +47,7 @@ def requires_python_floor(requires: str) -> int | None:
     return int(match[1]) if spec.operator == ">=" and match else None
 
 
-def limited_api(distribution: Distribution) -> tuple[int, int]:
+def limited_api(distribution: Any) -> tuple[int, int]:
     """(3, X) from requires-python '>=3.X'."""
     requires = str(distribution.python_requires or "")
     floor = requires_python_floor(requires)
@@ -93,44 +92,60 @@ def stale_cache(build_temp: Path) -> None:
         shutil.rmtree(build_temp)
 
 
-class BuildPy(build_py):
-    def run(self) -> None:
-        problem = unsupported_build()
-        if problem is not None:
-            raise PlatformError(problem)  # setuptools prints it as one 'error:' line
-        if not self.editable_mode:
-            shutil.rmtree(Path(self.build_lib) / PACKAGE, ignore_errors=True)  # our own build output
-        super().run()
-        build_temp = Path(self.get_finalized_command("build").build_temp) / "cmake"
-        destination = ROOT / "src" / PACKAGE if self.editable_mode else Path(self.build_lib) / PACKAGE
-        module = self._build_native(build_temp)
-        destination.mkdir(parents=True, exist_ok=True)
-        for stale in destination.glob(f"{MODULE}.*"):
-            if stale.suffix in (".so", ".pyd"):
-                stale.unlink()
-        shutil.copy2(module, destination / module.name)
-
-    def _build_native(self, build_temp: Path) -> Path:
-        major, minor = limited_api(self.distribution)
-        stale_cache(build_temp)
-        configure = [_cmake(), "-S", str(ROOT), "-B", str(build_temp),
-                     f"-DCASTAGNOLI_VERSION={self.distribution.get_version()}",
-                     f"-DCASTAGNOLI_LIMITED_API={major}.{minor}",
-                     f"-DPython_EXECUTABLE={sys.executable}", "-DCMAKE_BUILD_TYPE=Release"]
-        configure += platform_args(sys.platform, os.environ.get("CMAKE_GENERATOR", ""))
-        subprocess.run(configure, check=True)
-        subprocess.run([_cmake(), "--build", str(build_temp), "--config", "Release",
-                        "--parallel", str(os.cpu_count() or 1)], check=True)
-        built = [p for p in (build_temp / "out").glob(f"{MODULE}.*") if p.suffix in (".so", ".pyd")]
-        if len(built) != 1:
-            raise RuntimeError(f"CMake finished but {build_temp / 'out'} holds {built}: expected one {MODULE} module")
-        return built[0]
+def __getattr__(name: str) -> type:
+    """setup.cfg's commands (BuildPy, BdistWheel), made on first use (PEP 562)."""
+    commands = _commands()
+    if name not in commands:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return commands[name]
 
 
-class BdistWheel(bdist_wheel):
-    def finalize_options(self) -> None:
-        # Platform-specific content: install into platlib, Root-Is-Purelib false.
-        self.distribution.has_ext_modules = lambda: True  # type: ignore[method-assign]
-        major, minor = limited_api(self.distribution)
-        self.py_limited_api = f"cp{major}{minor}"
-        super().finalize_options()
+@functools.cache
+def _commands() -> dict[str, type]:
+    from setuptools.command.bdist_wheel import bdist_wheel
+    from setuptools.command.build_py import build_py
+    from setuptools.errors import PlatformError
+
+    class BuildPy(build_py):
+        def run(self) -> None:
+            problem = unsupported_build()
+            if problem is not None:
+                raise PlatformError(problem)  # setuptools prints it as one 'error:' line
+            if not self.editable_mode:
+                shutil.rmtree(Path(self.build_lib) / PACKAGE, ignore_errors=True)  # our own build output
+            super().run()
+            build_temp = Path(self.get_finalized_command("build").build_temp) / "cmake"
+            destination = ROOT / "src" / PACKAGE if self.editable_mode else Path(self.build_lib) / PACKAGE
+            module = self._build_native(build_temp)
+            destination.mkdir(parents=True, exist_ok=True)
+            for stale in destination.glob(f"{MODULE}.*"):
+                if stale.suffix in (".so", ".pyd"):
+                    stale.unlink()
+            shutil.copy2(module, destination / module.name)
+
+        def _build_native(self, build_temp: Path) -> Path:
+            major, minor = limited_api(self.distribution)
+            stale_cache(build_temp)
+            configure = [_cmake(), "-S", str(ROOT), "-B", str(build_temp),
+                         f"-DCASTAGNOLI_VERSION={self.distribution.get_version()}",
+                         f"-DCASTAGNOLI_LIMITED_API={major}.{minor}",
+                         f"-DPython_EXECUTABLE={sys.executable}", "-DCMAKE_BUILD_TYPE=Release"]
+            configure += platform_args(sys.platform, os.environ.get("CMAKE_GENERATOR", ""))
+            subprocess.run(configure, check=True)
+            subprocess.run([_cmake(), "--build", str(build_temp), "--config", "Release",
+                            "--parallel", str(os.cpu_count() or 1)], check=True)
+            built = [p for p in (build_temp / "out").glob(f"{MODULE}.*") if p.suffix in (".so", ".pyd")]
+            if len(built) != 1:
+                raise RuntimeError(f"CMake finished but {build_temp / 'out'} holds {built}: expected one {MODULE} "
+                                   "module")
+            return built[0]
+
+    class BdistWheel(bdist_wheel):
+        def finalize_options(self) -> None:
+            # Platform-specific content: install into platlib, Root-Is-Purelib false.
+            self.distribution.has_ext_modules = lambda: True  # type: ignore[method-assign]
+            major, minor = limited_api(self.distribution)
+            self.py_limited_api = f"cp{major}{minor}"
+            super().finalize_options()
+
+    return {"BuildPy": BuildPy, "BdistWheel": BdistWheel}

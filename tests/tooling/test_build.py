@@ -15,7 +15,8 @@ from types import ModuleType
 import pytest
 from conftest import RELEASE, ROOT, build_host_wheel, built_once, clone_project, mingw_cmake_build
 
-from scripts import build_wheels, config
+from scripts import config
+from scripts.__main__ import main
 
 
 
@@ -108,7 +109,7 @@ def test_wheels_stops_at_once_without_a_container_engine(capsys: pytest.CaptureF
     monkeypatch.setenv("CIBW_CONTAINER_ENGINE", "no-such-engine")
     if not sys.platform.startswith("linux"):
         pytest.skip("only Linux builds in containers")
-    assert build_wheels.main(["--output-dir", "unused"]) == 1
+    assert main(["wheels", "--output-dir", "unused"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "make wheel" in err and err.count("\n") == 1
 

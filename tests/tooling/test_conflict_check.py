@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from conftest import VERSION, Handler, answer, assemble_wheel, page, snapshot
 
+from scripts.__main__ import main
 from scripts import conflict_check as conflict_check_command
 from scripts.publish_rehearsal import LocalIndex, twine_upload
 
 
 def conflict_check(capsys: pytest.CaptureFixture[str], dist: Path, url: str) -> tuple[int, str, str]:
-    code = conflict_check_command.main([str(dist), "--index-url", url])
+    code = main(["conflict-check", str(dist), "--index-url", url])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -145,7 +146,7 @@ def test_an_index_that_drips_one_byte_at_a_time_is_cut_off_at_the_deadline(
 def test_an_index_url_that_is_not_http_is_a_usage_error(capsys: pytest.CaptureFixture[str], release_dir: Path,
                                                           url: str) -> None:
     with pytest.raises(SystemExit) as exit_:
-        conflict_check_command.main([str(release_dir), "--index-url", url])
+        main(["conflict-check", str(release_dir), "--index-url", url])
     assert exit_.value.code == 2
     assert "expected an http(s) URL" in capsys.readouterr().err
 

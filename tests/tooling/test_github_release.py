@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.__main__ import main
 from scripts import github_release
 
 FAKE_GH = r'''
@@ -95,7 +96,7 @@ def digests(dist: Path) -> list[dict[str, str]]:
 
 
 def test_the_first_run_creates_the_release_with_its_wheels_in_one_step(gh: Path, dist: Path) -> None:
-    assert github_release.main(["v1.0.0", str(dist)]) == 0
+    assert main(["github-release", "v1.0.0", str(dist)]) == 0
     (release,) = read(gh)["releases"]
     assert release["draft"] is False and release["assets"] == digests(dist)
     assert {"--verify-tag", "--generate-notes", "--latest=true"} <= set(release["flags"])  # type: ignore[arg-type]
@@ -105,7 +106,7 @@ def test_the_first_run_creates_the_release_with_its_wheels_in_one_step(gh: Path,
 def test_a_rerun_on_a_published_release_with_equal_digests_uploads_nothing(
         gh: Path, dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
     add_release(gh, "v1.0.0", assets=digests(dist))
-    assert github_release.main(["v1.0.0", str(dist)]) == 0
+    assert main(["github-release", "v1.0.0", str(dist)]) == 0
     assert read(gh)["calls"] == [["api", "--paginate"], ["release", "edit"]]  # only "latest", which stays editable
     assert "digests equal): nothing to upload" in capsys.readouterr().out
 
@@ -115,7 +116,7 @@ def test_a_published_release_with_a_different_asset_fails_naming_both_digests(
     assets = digests(dist)
     assets[0] = {**assets[0], "digest": "sha256:" + "0" * 64}
     add_release(gh, "v1.0.0", assets=assets[:1])
-    assert github_release.main(["v1.0.0", str(dist)]) == 1
+    assert main(["github-release", "v1.0.0", str(dist)]) == 1
     errors = capsys.readouterr().err.splitlines()
     assert len(errors) == 2 and all(line.startswith("error: release v1.0.0 ") for line in errors)
     assert f"manylinux_2_28_x86_64.whl has digest 'sha256:{'0' * 64}': expected {digests(dist)[0]['digest']}" \
@@ -127,7 +128,7 @@ def test_a_published_release_with_a_different_asset_fails_naming_both_digests(
 def test_a_published_release_with_an_asset_beside_the_wheels_fails_naming_it(
         gh: Path, dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
     add_release(gh, "v1.0.0", assets=[*digests(dist), {"name": "castagnoli-1.0.0.tar.gz", "digest": "sha256:00"}])
-    assert github_release.main(["v1.0.0", str(dist)]) == 1
+    assert main(["github-release", "v1.0.0", str(dist)]) == 1
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: release v1.0.0 holds 'castagnoli-1.0.0.tar.gz' beside the verified wheels: "
                            "expected exactly the wheels"), line
@@ -135,7 +136,7 @@ def test_a_published_release_with_an_asset_beside_the_wheels_fails_naming_it(
 
 def test_a_draft_left_by_a_failed_run_is_completed_not_duplicated(gh: Path, dist: Path) -> None:
     add_release(gh, "v1.0.0", draft=True, assets=digests(dist)[:1])
-    assert github_release.main(["v1.0.0", str(dist)]) == 0
+    assert main(["github-release", "v1.0.0", str(dist)]) == 0
     (release,) = read(gh)["releases"]
     assert release["draft"] is False
     assert sorted(a["name"] for a in release["assets"]) == sorted(p.name for p in dist.glob("*.whl"))  # type: ignore[index,union-attr]
@@ -147,7 +148,7 @@ def test_a_backport_is_released_but_not_marked_latest(gh: Path, dist: Path,
     add_release(gh, "v1.1.0")
     add_release(gh, "v0.9.0")
     add_release(gh, "v9.0.0", draft=True)  # a draft is not released: it does not count
-    assert github_release.main(["v1.0.0", str(dist)]) == 0
+    assert main(["github-release", "v1.0.0", str(dist)]) == 0
     assert "not the highest version released" in capsys.readouterr().out
     assert "--latest=false" in read(gh)["releases"][-1]["flags"]  # type: ignore[operator]
 
@@ -155,7 +156,7 @@ def test_a_backport_is_released_but_not_marked_latest(gh: Path, dist: Path,
 def test_a_gh_failure_is_one_error_line_and_creates_nothing(gh: Path, dist: Path, capsys: pytest.CaptureFixture[str],
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAKE_GH_FAIL", "HTTP 401: Bad credentials")
-    assert github_release.main(["v1.0.0", str(dist)]) == 1
+    assert main(["github-release", "v1.0.0", str(dist)]) == 1
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: 'gh api --paginate' failed") and "HTTP 401: Bad credentials" in line
     assert read(gh)["releases"] == []
@@ -164,16 +165,16 @@ def test_a_gh_failure_is_one_error_line_and_creates_nothing(gh: Path, dist: Path
 def test_without_gh_it_says_gh_is_missing(dist: Path, capsys: pytest.CaptureFixture[str],
                                           monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert github_release.main(["v1.0.0", str(dist)]) == 1
+    assert main(["github-release", "v1.0.0", str(dist)]) == 1
     assert capsys.readouterr().err.startswith("error: gh (the GitHub CLI) is not on PATH")
 
 
 def test_an_empty_dist_or_a_bad_tag_is_refused_before_gh_runs(gh: Path, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "empty").mkdir()
-    assert github_release.main(["v1.0.0", str(tmp_path / "empty")]) == 1
+    assert main(["github-release", "v1.0.0", str(tmp_path / "empty")]) == 1
     assert capsys.readouterr().err.startswith("error: no wheels in")
     with pytest.raises(SystemExit) as exit_:
-        github_release.main(["1.0.0", str(tmp_path / "empty")])
+        main(["github-release", "1.0.0", str(tmp_path / "empty")])
     assert exit_.value.code == 2
     assert read(gh)["calls"] == []

@@ -148,30 +148,43 @@ def test_make_tests_verdict_counts_each_envs_tests_and_says_why_each_skip_skippe
                      "  tooling: 2 in tests/tooling/test_windows.py: x86_64-w64-mingw32-gcc is not installed"]
 
 
-def test_the_tooling_is_one_package_behind_one_entry_with_no_path_edits(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("argv", [[], ["-h"], ["--help"]])
+def test_the_tooling_is_one_entry_that_lists_every_command(capsys: pytest.CaptureFixture[str],
+                                                           argv: list[str]) -> None:
     from scripts.__main__ import COMMANDS, main
 
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    for command in COMMANDS:
+        assert re.search(rf"^  {command} +{command}: ", out, flags=re.M), (command, out)
+    assert "Exit status: 0" in out
+
+
+def test_every_command_says_its_contract_and_exit_statuses_and_an_unknown_one_is_one_error(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from scripts.__main__ import COMMANDS, main
+
+    for command in COMMANDS:
+        with pytest.raises(SystemExit) as exit_:
+            main([command, "--help"])
+        out = capsys.readouterr().out
+        assert exit_.value.code == 0 and out.startswith(f"usage: python -m scripts {command}"), out
+        assert f"\n{command}: " in out and "Exit status: 0 " in out, out
     assert main(["no-such-command"]) == 2
-    assert capsys.readouterr().err.startswith("error: expected a command, one of version, tag, git, dist")
-    # one module per command, named as the command; the release check's own steps (release-check.sh runs them)
-    # are release_check's, and `wheels` is build_wheels (beside wheel.py, which reads a wheel)
-    named = {**dict.fromkeys(("version", "tag", "git", "dist", "report"), "release_check"), "wheels": "build_wheels"}
-    for command, (module, _) in COMMANDS.items():
-        assert callable(importlib.import_module(f"scripts.{module}").main)
-        assert module == named.get(command, command.replace("-", "_")), command
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == ("error: no command 'no-such-command': expected one of " + ", ".join(COMMANDS) + "; run python -m "
+                    "scripts --help for the list")
     edit = "sys.path." + "insert("  # test_emulated_cpus.py's program runs the unpacked wheel in a bare Python
     for path in [*ROOT.glob("scripts/*.py"), *ROOT.glob("tests/**/*.py")]:
         assert edit not in path.read_text() or path.name == "test_emulated_cpus.py", path
-    commands = [line for line in (ROOT / "tox.ini").read_text().splitlines()
-                if line.startswith("commands = python") and "benchmarks/" not in line]
-    assert commands and all(line.startswith("commands = python -m scripts ") for line in commands), commands
 
 
 def test_scripts_are_executable_and_say_how_to_run_them_without_their_tools(tmp_path: Path) -> None:
     for script in [*ROOT.glob("scripts/*.sh"), ROOT / "scripts" / "repair_windows_wheel.py"]:
         assert os.access(script, os.X_OK), script
     bare = subprocess.run(["/usr/bin/env", "-i", "PATH=/usr/bin:/bin", sys.executable, "-E", "-s", "-S",
-                           "-m", "scripts", "dist", str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+                           "-m", "scripts", "release-check", "--wheels", str(tmp_path)], cwd=ROOT, capture_output=True,
+                          text=True)
     assert bare.returncode == 1 and "Traceback" not in bare.stderr
     assert bare.stderr.count("\n") == 1 and "make release-check" in bare.stderr
 
@@ -266,15 +279,18 @@ def test_the_host_wheel_is_rebuilt_when_head_moves_and_make_wheel_counts_as_a_bu
 
     (clone / "dist").mkdir()
     (clone / "dist" / "castagnoli-0.0.0-py3-none-any.whl").write_bytes(b"")  # a wheel is there
-    checkout, check = "run -e release-check -- --checkout", "run -e release-check"
+    whole, checkout, wheels = "run -e release-check", "run -e release-check -- --checkout", \
+        "run -e release-check -- --wheels"
     assert make("wheel") == ["run -e wheel"]
-    assert make("release-check") == [checkout, check]  # make wheel left the stamp current
+    assert make("release-check") == [whole]  # make wheel left the stamp current: one run, every check once
     subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "docs only"], cwd=clone, check=True,
                    env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
                         "GIT_COMMITTER_EMAIL": "t@t"})
     # HEAD's time stamps the wheel: rebuilt, but only after the checkout passed its check
-    assert make("release-check") == [checkout, "run -e wheel", check]
-    assert make("release-check") == [checkout, check]
+    assert make("release-check") == [checkout, "run -e wheel", wheels]
+    assert make("release-check") == [whole]
+    (clone / "src" / "castagnoli" / "new.py").write_text("")  # a new source: rebuilt too
+    assert make("release-check") == [checkout, "run -e wheel", wheels]
 
 
 def test_make_bench_passes_bench_options(tmp_path: Path) -> None:
@@ -308,15 +324,14 @@ def test_make_github_release_runs_the_locked_tox_env_with_tag_and_dist(tmp_path:
 
 def test_the_version_is_read_with_tomllib_whatever_its_quotes_or_comments(tmp_path: Path,
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    from scripts import release_check
+    from scripts.__main__ import main
 
     text = (ROOT / "pyproject.toml").read_text()
     version = re.search(r'^version = "(.*)"$', text, flags=re.M).group(1)  # type: ignore[union-attr]
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text(text.replace(f'version = "{version}"', "version = '7.8.9'  # the next one"))
-    assert release_check.main(["version", "--pyproject", str(pyproject)]) == 0
-    assert capsys.readouterr().out == "7.8.9\n"
-    assert "sed" not in MAKEFILE and "sed " not in (ROOT / "scripts" / "release-check.sh").read_text()
+    assert main(["check-tag", "--pyproject", str(pyproject), "v7.8.9"]) == 0
+    assert capsys.readouterr().out.startswith("ok: tag v7.8.9 matches")
 
 
 def test_releasing_md_moves_a_tag_with_the_command_the_release_check_prints() -> None:

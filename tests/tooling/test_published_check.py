@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import SOURCE, Handler, assemble_wheel, page
 
+from scripts.__main__ import main
 from scripts import published_check as published_check_command
 from scripts.publish_rehearsal import LocalIndex, twine_upload
 
@@ -22,7 +23,7 @@ REPOSITORY = "castagnoli-dev/castagnoli"
 
 
 def published_check(capsys: pytest.CaptureFixture[str], dist: Path, url: str, *extra: str) -> tuple[int, str, str]:
-    code = published_check_command.main([str(dist), "--index-url", url, "--wait", "2", *extra])
+    code = main(["published-check", str(dist), "--index-url", url, "--wait", "2", *extra])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -56,7 +57,7 @@ def test_a_same_named_file_with_other_bytes_is_final_at_once(capsys: pytest.Capt
     assemble_wheel(other, files={"castagnoli/__init__.py": b"# other\n", "castagnoli/_crc32c.pyd": b"MZ other"})
     assert twine_upload(index, list(other.glob("*.whl"))).returncode == 0
     begun = time.monotonic()
-    code, _, err = published_check_command.main([str(release_dir), "--index-url", index.simple_url,
+    code, _, err = main(["published-check", str(release_dir), "--index-url", index.simple_url,
                                        "--wait", "60"]), *capsys.readouterr()
     assert code == 1 and "win_amd64.whl is served with other content" in err and "do not announce" in err
     assert time.monotonic() - begun < 30  # not the 60 s wait: an index never changes a file
@@ -229,7 +230,7 @@ def test_a_signature_that_fails_and_a_trust_root_that_cannot_be_had_get_their_ow
 def test_the_provenance_is_checked_against_project_urls_source_and_a_disagreeing_run_is_refused(
         capsys: pytest.CaptureFixture[str], release_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_REPOSITORY", "someone/fork")
-    code = published_check_command.main([str(release_dir), "--index-url", "https://pypi.org/simple/"])
+    code = main(["published-check", str(release_dir), "--index-url", "https://pypi.org/simple/"])
     out, err = capsys.readouterr()
     assert code == 1 and err.count("error: ") == 1, err
     assert "this run is in 'someone/fork', but the provenance is checked against" in err
@@ -239,6 +240,6 @@ def test_the_provenance_is_checked_against_project_urls_source_and_a_disagreeing
 @pytest.mark.parametrize("wait", ["-1", "soon", "1e9"])
 def test_the_wait_is_a_number_of_seconds(capsys: pytest.CaptureFixture[str], release_dir: Path, wait: str) -> None:
     with pytest.raises(SystemExit) as exit_:
-        published_check_command.main([str(release_dir), "--index-url", "http://127.0.0.1:9/simple/",
+        main(["published-check", str(release_dir), "--index-url", "http://127.0.0.1:9/simple/",
                             "--wait", wait])
     assert exit_.value.code == 2 and "expected a number of seconds" in capsys.readouterr().err

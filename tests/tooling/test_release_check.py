@@ -1,7 +1,10 @@
-"""The release check (scripts/release_check.py) in-process: tags, the checkout, the wheel set, and hostile inputs that must not fool it."""
+"""The release check (python -m scripts release-check, and check-tag) in-process: tags, the checkout, the wheel
+set, and hostile inputs that must not fool it."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import sys
@@ -16,17 +19,29 @@ from conftest import ROOT, SOURCE, VERSION, WINDOWS_TAG, assemble_wheel, snapsho
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scripts import release_check
+from scripts.__main__ import main
 from scripts.wheel import MAX_MEMBER_BYTES
 
 
 LINUX_NAME = f"castagnoli-{VERSION}-{WINDOWS_TAG.replace('win_amd64', 'manylinux_2_28_x86_64')}.whl"
 
 
-def check(capsys: pytest.CaptureFixture[str], *argv: str | os.PathLike[str]) -> tuple[int, str, str]:
-    code = release_check.main([str(a) for a in argv])
+def command(capsys: pytest.CaptureFixture[str], *argv: str | os.PathLike[str]) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def check(capsys: pytest.CaptureFixture[str], *argv: str | os.PathLike[str]) -> tuple[int, str, str]:
+    """The release check of the wheels alone (--wheels: the tag is checked, the checkout is not)."""
+    return command(capsys, "release-check", "--wheels", *argv)
+
+
+def checkout(capsys: pytest.CaptureFixture[str], root: Path, tag: str) -> tuple[int, str, str]:
+    """The release check of the tag and the checkout at `root` alone, with a pyproject whose version is 1.0.0."""
+    pyproject = root.parent / "pyproject-1.0.0.toml"
+    pyproject.write_text((ROOT / "pyproject.toml").read_text().replace(f'version = "{VERSION}"', 'version = "1.0.0"'))
+    return command(capsys, "release-check", "--checkout", "--tag", tag, "--root", root, "--pyproject", pyproject)
 
 
 def assert_one_clear_error(code: int, err: str, *words: str) -> None:
@@ -41,8 +56,8 @@ def assert_one_clear_error(code: int, err: str, *words: str) -> None:
 # --- tags ----------------------------------------------------------------------------
 
 def test_the_release_tag_matches(capsys: pytest.CaptureFixture[str], pyproject: Path) -> None:
-    code, out, _ = check(capsys, "tag", f"v{VERSION}", "--pyproject", pyproject)
-    assert code == 0 and f"ok: tag v{VERSION}" in out
+    code, out, _ = command(capsys, "check-tag", f"v{VERSION}", "--pyproject", pyproject)
+    assert code == 0 and out == f"ok: tag v{VERSION} matches the [project] version of {str(pyproject)!r}\n"
 
 
 @pytest.mark.parametrize(("tag", "words"), [
@@ -64,15 +79,23 @@ def test_the_release_tag_matches(capsys: pytest.CaptureFixture[str], pyproject: 
 ])
 def test_bad_tags_get_one_clear_error(capsys: pytest.CaptureFixture[str], pyproject: Path, tag: str,
                                       words: list[str]) -> None:
-    code, _, err = check(capsys, "tag", "--pyproject", pyproject, "--", tag)
+    code, out, err = command(capsys, "check-tag", "--pyproject", pyproject, "--", tag)
     assert_one_clear_error(code, err, *words)
+    assert out == ""
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=40))
-def test_any_tag_gets_exit_0_or_one_error_line(tag: str) -> None:
-    code = release_check.main(["tag", "--pyproject", str(ROOT / "pyproject.toml"), "--", tag])
-    assert code in (0, 1)
+def test_any_tag_gets_exit_0_and_its_ok_line_or_exit_1_and_one_error_line(tag: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["check-tag", "--pyproject", str(ROOT / "pyproject.toml"), "--", tag])
+    if tag == f"v{VERSION}":
+        assert (code, out.getvalue().count("\n"), err.getvalue()) == (0, 1, "")
+    else:
+        assert code == 1 and out.getvalue() == "", tag
+        assert err.getvalue().startswith("error: ") and err.getvalue().count("\n") == 1, err.getvalue()
+        assert err.getvalue().isascii() and err.getvalue()[:-1].isprintable(), err.getvalue()
 
 
 @pytest.mark.parametrize(("content", "words"), [
@@ -86,7 +109,7 @@ def test_a_broken_pyproject_is_one_clear_error(capsys: pytest.CaptureFixture[str
                                                content: str | bytes, words: list[str]) -> None:
     path = tmp_path / "pyproject.toml"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    code, _, err = check(capsys, "tag", "--pyproject", path, "v1.2.3")
+    code, _, err = command(capsys, "check-tag", "--pyproject", path, "v1.2.3")
     assert_one_clear_error(code, err, *words)
 
 
@@ -110,25 +133,26 @@ def git(repo: Path, *args: str) -> None:
 
 
 def test_a_clean_checkout_with_a_free_tag_is_ready(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
-    code, out, _ = check(capsys, "git", "v1.0.0", "--root", repo)
-    assert code == 0 and "ok:" in out
+    code, out, err = checkout(capsys, repo, "v1.0.0")
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith("ok: nothing uncommitted in what the release is built from (src, ")
 
 
 def test_uncommitted_release_files_are_refused(capsys: pytest.CaptureFixture[str], repo: Path) -> None:
     (repo / "pyproject.toml").write_text("x = 2\n")
     (repo / "src").mkdir()
     (repo / "src" / "new.py").write_text("")
-    code, _, err = check(capsys, "git", "v1.0.0", "--root", repo)
+    code, _, err = checkout(capsys, repo, "v1.0.0")
     assert_one_clear_error(code, err, "uncommitted changes", "'pyproject.toml'", "git stash -u")
 
 
 def test_a_tag_on_another_commit_is_refused_and_one_on_head_is_fine(capsys: pytest.CaptureFixture[str],
                                                                     repo: Path) -> None:
     git(repo, "tag", "v1.0.0")
-    assert check(capsys, "git", "v1.0.0", "--root", repo)[0] == 0
+    assert checkout(capsys, repo, "v1.0.0")[0] == 0
     (repo / "pyproject.toml").write_text("x = 3\n")
     git(repo, "commit", "-qam", "two")
-    code, _, err = check(capsys, "git", "v1.0.0", "--root", repo)
+    code, _, err = checkout(capsys, repo, "v1.0.0")
     assert_one_clear_error(code, err, "already exists on commit", "bump [project] version")
 
 
@@ -162,30 +186,37 @@ def test_a_checkout_git_cannot_read_fails_the_check(capsys: pytest.CaptureFixtur
     else:
         monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     monkeypatch.setenv("CI", "true")
-    code, out, err = check(capsys, "git", "v1.0.0", "--root", root)
+    code, out, err = checkout(capsys, root, "v1.0.0")
     assert_one_clear_error(code, err, "the checkout cannot be checked", words, "run the release check in the clone")
-    assert out == ""
+    assert "nothing uncommitted" not in out
 
 
 # --- the wheel set ------------------------------------------------------------------------
 
-def test_the_release_set_passes_and_is_reported(capsys: pytest.CaptureFixture[str], release_dir: Path,
-                                                pyproject: Path) -> None:
-    code, out, err = check(capsys, "dist", release_dir, "--pyproject", pyproject, "--tag", f"v{VERSION}")
+def test_the_release_set_passes_and_is_reported(capsys: pytest.CaptureFixture[str], host_wheel: Path,
+                                                windows_dll: Path, tmp_path: Path, pyproject: Path) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    shutil.copy2(host_wheel, dist)
+    assemble_wheel(dist, files={"castagnoli/__init__.py": b"", "castagnoli/_crc32c.pyd": windows_dll.read_bytes()})
+    code, out, err = check(capsys, dist, "--pyproject", pyproject, "--tag", f"v{VERSION}")
     assert code == 0, err
-    assert out.startswith(f"ok: {release_dir}/ holds exactly the expected wheels, each sound, their METADATA naming "
-                          f"{SOURCE}")
-    code, out, err = check(capsys, "report", release_dir, "--pyproject", pyproject, "--tag", f"v{VERSION}")
-    assert code == 0, err
-    rows = [line.split() for line in out.strip().splitlines()[1:-2]]
+    lines = out.splitlines()
+    assert lines[0] == f"release check for tag v{VERSION} (from --tag), wheels in {dist}/ (full release set)"
+    assert lines[1].startswith(f"ok: {dist}/ holds exactly the expected wheels, each sound, their METADATA naming "
+                               f"{SOURCE}")
+    assert lines[3:5] == ["ok: twine check --strict passed", "ok: abi3audit --strict passed"]
+    rows = [line.split() for line in lines[7:9]]
     assert [(r[0], r[1]) for r in rows] == [("linux", LINUX_NAME), ("windows", f"castagnoli-{VERSION}-{WINDOWS_TAG}.whl")]
-    assert out.strip().splitlines()[-1] == f"ready to release v{VERSION}"
+    assert lines[-1] == f"ready to release v{VERSION} (full release set)"
 
 
-def test_the_host_wheel_alone_passes_for_host(capsys: pytest.CaptureFixture[str], host_wheel: Path,
-                                              pyproject: Path) -> None:
+def test_the_host_wheel_alone_passes_for_host_and_says_so(capsys: pytest.CaptureFixture[str], host_wheel: Path,
+                                                          pyproject: Path) -> None:
     assert host_wheel.name == LINUX_NAME
-    assert check(capsys, "dist", host_wheel.parent, "--pyproject", pyproject, "--platforms", "host")[0] == 0
+    code, out, err = check(capsys, host_wheel.parent, "--pyproject", pyproject, "--platforms", "host")
+    assert code == 0, err
+    assert out.splitlines()[-1] == f"ready to release v{VERSION} (host wheel only)"
 
 
 def _fifo(d: Path) -> None:
@@ -222,9 +253,9 @@ def test_a_bad_directory_is_refused_without_change(capsys: pytest.CaptureFixture
     mutate, words = DIR_CASES[case]
     mutate(release_dir)
     before = snapshot(release_dir) if case != "FIFO in place of a wheel" else None
-    code, out, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    code, out, err = check(capsys, release_dir, "--pyproject", pyproject)
     assert_one_clear_error(code, err, *words)
-    assert out == ""
+    assert "ok:" not in out
     if before is not None:
         assert snapshot(release_dir) == before
 
@@ -274,7 +305,7 @@ def test_an_unsound_archive_is_refused(capsys: pytest.CaptureFixture[str], relea
                                        case: str) -> None:
     mutate, words = ARCHIVE_CASES[case]
     mutate(_windows(release_dir))
-    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    code, _, err = check(capsys, release_dir, "--pyproject", pyproject)
     assert_one_clear_error(code, err, *words)
 
 
@@ -288,7 +319,7 @@ def test_a_record_that_disagrees_with_the_wheel_is_refused(capsys: pytest.Captur
                                                            pyproject: Path, tamper: object, words: list[str]) -> None:
     _windows(release_dir).unlink()
     assemble_wheel(release_dir, tamper_record=tamper)  # type: ignore[arg-type]
-    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    code, _, err = check(capsys, release_dir, "--pyproject", pyproject)
     assert_one_clear_error(code, err, *words)
 
 
@@ -296,7 +327,7 @@ def test_wheel_tag_lines_must_agree_with_the_file_name(capsys: pytest.CaptureFix
                                                        pyproject: Path) -> None:
     _windows(release_dir).unlink()
     assemble_wheel(release_dir, tag="py3-none-win_amd64", filename=f"castagnoli-{VERSION}-{WINDOWS_TAG}.whl")
-    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    code, _, err = check(capsys, release_dir, "--pyproject", pyproject)
     assert_one_clear_error(code, err, "WHEEL Tag lines", f"expected exactly {WINDOWS_TAG}")
 
 
@@ -310,7 +341,7 @@ def test_a_zip_bomb_is_refused_fast_in_little_memory(capsys: pytest.CaptureFixtu
             f.write(bytes(1 << 20))
     tracemalloc.start()
     started = time.monotonic()
-    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    code, _, err = check(capsys, release_dir, "--pyproject", pyproject)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert_one_clear_error(code, err, f"declares {size} bytes")
@@ -323,7 +354,7 @@ def test_members_that_add_up_past_the_total_cap_are_refused(capsys: pytest.Captu
 
     monkeypatch.setattr(wheel, "MAX_TOTAL_BYTES", 4 << 20)  # each member under the per-member cap, the sum over
     _rewrite(_windows(release_dir), [(f"castagnoli/part{i}", bytes(1 << 20)) for i in range(5)])
-    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    code, _, err = check(capsys, release_dir, "--pyproject", pyproject)
     assert_one_clear_error(code, err, "uncompressed: expected at most 4194304")
 
 
@@ -334,23 +365,23 @@ def test_a_2_gb_junk_file_is_refused_without_reading_it(capsys: pytest.CaptureFi
     with junk.open("wb") as handle:
         handle.truncate(2 << 30)  # sparse: 2 GB that takes no disk
     started = time.monotonic()
-    code, _, err = check(capsys, "dist", release_dir, "--pyproject", pyproject)
+    code, _, err = check(capsys, release_dir, "--pyproject", pyproject)
     assert_one_clear_error(code, err, "2147483648 bytes")
     assert time.monotonic() - started < 5
 
 
 def test_an_unreadable_or_missing_directory_is_one_clear_error(capsys: pytest.CaptureFixture[str],
                                                                 tmp_path: Path, pyproject: Path) -> None:
-    code, _, err = check(capsys, "dist", tmp_path / "missing", "--pyproject", pyproject)
+    code, _, err = check(capsys, tmp_path / "missing", "--pyproject", pyproject)
     assert_one_clear_error(code, err, "does not exist", "make wheel")
     (tmp_path / "file").write_text("x")
-    code, _, err = check(capsys, "dist", tmp_path / "file", "--pyproject", pyproject)
+    code, _, err = check(capsys, tmp_path / "file", "--pyproject", pyproject)
     assert_one_clear_error(code, err, "is not a directory")
 
 
 def test_a_bad_platform_list_is_a_usage_error(capsys: pytest.CaptureFixture[str], release_dir: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        release_check.main(["dist", str(release_dir), "--platforms", "macos"])
+        main(["release-check", "--wheels", str(release_dir), "--platforms", "macos"])
     assert exit_info.value.code == 2
     assert "unknown platform 'macos'" in capsys.readouterr().err
 
@@ -368,12 +399,14 @@ def test_non_utf8_and_non_ascii_names_print_escaped_under_a_strict_ascii_stdout(
     shutil.copy2(host_wheel, stray)
     (stray / os.fsdecode(b"caf\xe9\n\x1b[31m.whl")).write_bytes(b"x")
     runs = {
-        "a valid wheel in a non-UTF-8 directory": (["dist", weird, "--platforms", "host"], 0),
-        "a non-UTF-8 file name with a newline and an escape": (["dist", stray, "--platforms", "host"], 1),
-        "a non-ASCII tag in the git check": (["git", "v0.5.0\xe9", "--root", repo], 0),
-        "a non-UTF-8 tag": (["tag", "--pyproject", ROOT / "pyproject.toml", "--", os.fsdecode(b"v\xff")], 1),
-        "a pyproject in a non-UTF-8 directory": (["tag", "--pyproject", weird / "pyproject.toml", f"v{VERSION}"],
-                                                 1),
+        "a valid wheel in a non-UTF-8 directory": (["release-check", "--wheels", weird, "--platforms", "host"], 0),
+        "a non-UTF-8 file name with a newline and an escape": (["release-check", "--wheels", stray, "--platforms",
+                                                                "host"], 1),
+        "a non-ASCII tag in the checkout check": (["release-check", "--checkout", "--tag", "v0.5.0\xe9", "--root",
+                                                   repo], 1),
+        "a non-UTF-8 tag": (["check-tag", "--pyproject", ROOT / "pyproject.toml", "--", os.fsdecode(b"v\xff")], 1),
+        "a pyproject in a non-UTF-8 directory": (["check-tag", "--pyproject", weird / "pyproject.toml",
+                                                  f"v{VERSION}"], 1),
     }
     env = {**os.environ, "PYTHONIOENCODING": "ascii:strict", "LC_ALL": "C"}
     for what, (argv, expected) in runs.items():
@@ -386,30 +419,24 @@ def test_non_utf8_and_non_ascii_names_print_escaped_under_a_strict_ascii_stdout(
         assert expected == 0 or err.count("\n") == 1, (what, err)
 
 
-def test_release_check_sh_without_pyproject_is_one_error_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("TAG", "DIST", "GITHUB_REF_TYPE", "GITHUB_STEP_SUMMARY")}
-    result = subprocess.run([str(ROOT / "scripts" / "release-check.sh")], cwd=tmp_path, env=env,
-                            capture_output=True, text=True)
-    assert result.returncode == 1
-    assert result.stderr.splitlines() == [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert "is not the project's root: expected pyproject.toml and scripts/ here; cd to the checkout" in result.stderr
-    assert "--pyproject" not in result.stderr  # not an option the shell script cannot pass on
-
-
 def test_the_checkout_alone_is_refused_when_dirty_before_any_wheel_is_looked_at(tmp_path: Path) -> None:
+    """release-check.sh --checkout, as make runs it before the host wheel's rebuild: the shell half, from any
+    directory (it runs from its project's root)."""
     from conftest import clone_project
 
     clone = clone_project(tmp_path / "castagnoli")
     (clone / "src" / "castagnoli" / "__init__.py").write_text("# changed\n")  # no dist/ at all: never reached
     env = {k: v for k, v in os.environ.items() if k not in ("TAG", "DIST", "GITHUB_REF_TYPE", "GITHUB_STEP_SUMMARY")}
-    result = subprocess.run([str(clone / "scripts" / "release-check.sh"), "--checkout"], cwd=clone, env=env,
+    result = subprocess.run([str(clone / "scripts" / "release-check.sh"), "--checkout"], cwd=tmp_path, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 1 and "uncommitted" in result.stderr, result.stderr
-    assert "wheels" not in result.stderr and "Traceback" not in result.stderr
+    assert "wheels" not in result.stdout + result.stderr and "Traceback" not in result.stderr
     clean = clone_project(tmp_path / "clean")
-    result = subprocess.run([str(clean / "scripts" / "release-check.sh"), "--checkout"], cwd=clean, env=env,
+    result = subprocess.run([str(clean / "scripts" / "release-check.sh"), "--checkout"], cwd=tmp_path, env=env,
                             capture_output=True, text=True)
-    assert result.returncode == 0 and "ready to release" not in result.stdout, result.stderr
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"release check for tag v{VERSION} (from pyproject.toml)"
+    assert len(result.stdout.splitlines()) == 3 and "ready to release" not in result.stdout
 
 
 @pytest.mark.parametrize("summary", ["missing-dir/summary.md", "a-directory", "/dev/full"])
@@ -418,7 +445,7 @@ def test_an_unwritable_step_summary_is_one_error_line(capsys: pytest.CaptureFixt
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a-directory").mkdir()
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", summary if summary.startswith("/") else str(tmp_path / summary))
-    code, out, err = check(capsys, "report", host_wheel.parent, "--platforms", "host", "--tag", f"v{VERSION}",
+    code, out, err = check(capsys, host_wheel.parent, "--platforms", "host", "--tag", f"v{VERSION}",
                            "--pyproject", pyproject)
     assert_one_clear_error(code, err, "cannot append the report to GITHUB_STEP_SUMMARY=")
     assert "ready to release" not in out
@@ -430,20 +457,19 @@ def test_the_step_summary_gets_the_table_of_the_wheels(capsys: pytest.CaptureFix
     summary = tmp_path / "summary.md"
     summary.write_text("earlier steps' text\n")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    code, out, err = check(capsys, "report", host_wheel.parent, "--platforms", "host", "--tag", f"v{VERSION}",
+    code, out, err = check(capsys, host_wheel.parent, "--platforms", "host", "--tag", f"v{VERSION}",
                            "--pyproject", pyproject)
-    assert code == 0 and out.endswith(f"ready to release v{VERSION}\n"), err
+    assert code == 0 and out.endswith(f"ready to release v{VERSION} (host wheel only)\n"), err
     text = summary.read_text()
     assert text.startswith(f"earlier steps' text\n### Release check: v{VERSION}\n")
     assert f"| linux | `{host_wheel.name}` | {host_wheel.stat().st_size} |" in text
 
 
-def test_dist_with_a_trailing_slash_is_shown_once(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("TAG", "GITHUB_REF_TYPE")}
-    result = subprocess.run([str(ROOT / "scripts" / "release-check.sh"), f"v{VERSION}"], cwd=ROOT,
-                            env={**env, "DIST": f"{tmp_path}/"}, capture_output=True, text=True)
-    first = result.stdout.splitlines()[0]
-    assert f"wheels in {tmp_path}/ (" in first and "//" not in first, first
+def test_dist_with_a_trailing_slash_is_shown_once(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIST", f"{tmp_path}/")
+    first = check(capsys)[1].splitlines()[0]
+    assert f"wheels in {tmp_path}/ (full release set)" in first and "//" not in first, first
 
 
 def test_a_tag_on_an_older_commit_names_the_tag_and_both_ways_out(tmp_path: Path,
@@ -453,17 +479,18 @@ def test_a_tag_on_an_older_commit_names_the_tag_and_both_ways_out(tmp_path: Path
     clone = clone_project(tmp_path / "castagnoli")
     git_env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
                "GIT_COMMITTER_EMAIL": "t@t"}
-    subprocess.run(["git", "tag", "v9.9.9"], cwd=clone, check=True)
+    subprocess.run(["git", "tag", f"v{VERSION}"], cwd=clone, check=True)
     subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "later"], cwd=clone, check=True, env=git_env)
-    assert release_check.main(["git", "v9.9.9", "--root", str(clone)]) == 1
-    (line,) = capsys.readouterr().err.splitlines()
-    assert "git tag -f v9.9.9 && git push --force origin v9.9.9" in line and "bump [project] version" in line
-    assert " TAG" not in line
+    code, _, err = command(capsys, "release-check", "--checkout", "--root", clone, "--pyproject",
+                           clone / "pyproject.toml", "--tag", f"v{VERSION}")
+    (line,) = err.splitlines()
+    assert code == 1 and f"git tag -f v{VERSION} && git push --force origin v{VERSION}" in line
+    assert "bump [project] version" in line and " TAG" not in line
 
 
 def test_a_missing_dist_says_where_each_kind_of_wheel_comes_from(tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    assert release_check.main(["dist", str(tmp_path / "nonexistent")]) == 1
+    assert main(["release-check", "--wheels", str(tmp_path / "nonexistent")]) == 1
     err = capsys.readouterr().err
     assert "does not exist" in err and "the release set: the CI run's artifacts" in err
 
@@ -475,8 +502,8 @@ def test_metadata_names_are_compared_normalized(capsys: pytest.CaptureFixture[st
     dist.mkdir()
     shutil.copy2(host_wheel, dist)
     assemble_wheel(dist, metadata_name="Castagnoli")
-    code, _, err = check(capsys, "dist", dist, "--pyproject", pyproject)
-    assert code == 0, err
+    out = check(capsys, dist, "--pyproject", pyproject)[1]
+    assert "holds exactly the expected wheels, each sound" in out  # (its made-up DLL then fails abi3audit)
 
 
 def test_the_wheels_must_name_the_publishing_repository_and_a_tag_run_must_be_in_it(
@@ -489,20 +516,21 @@ def test_the_wheels_must_name_the_publishing_repository_and_a_tag_run_must_be_in
     other = assemble_wheel(dist, project_url="https://github.com/someone/fork")
     for name in ("GITHUB_REPOSITORY", "GITHUB_REF_TYPE"):
         monkeypatch.delenv(name, raising=False)
-    code, _, err = check(capsys, "dist", dist, "--pyproject", pyproject)
+    code, _, err = check(capsys, dist, "--pyproject", pyproject)
     assert_one_clear_error(code, err, f"expected {SOURCE}, the repository that publishes it", "[project.urls]")
     other.unlink()
     assemble_wheel(dist)
-    code, out, err = check(capsys, "dist", dist, "--pyproject", pyproject)
-    assert code == 0 and "skipped: the run's repository check (GITHUB_REPOSITORY is not set" in out, err
+    # each run passes the wheel set, then says where it runs (the made-up DLL then fails abi3audit)
+    code, out, err = check(capsys, dist, "--pyproject", pyproject)
+    assert "skipped: the run's repository check (GITHUB_REPOSITORY is not set" in out, err
     monkeypatch.setenv("GITHUB_REPOSITORY", repository.upper())  # GitHub names are case-insensitive
     monkeypatch.setenv("GITHUB_REF_TYPE", "tag")
-    code, out, err = check(capsys, "dist", dist, "--pyproject", pyproject)
-    assert code == 0 and f"ok: this run is in {repository}, the repository that publishes" in out, err
+    code, out, err = check(capsys, dist, "--pyproject", pyproject)
+    assert f"ok: this run is in {repository}, the repository that publishes" in out, err
     monkeypatch.setenv("GITHUB_REPOSITORY", "someone/fork")
     monkeypatch.setenv("GITHUB_REF_TYPE", "branch")  # ci.yml on a fork's push: said, not failed
-    code, out, err = check(capsys, "dist", dist, "--pyproject", pyproject)
-    assert code == 0 and "this is a run of 'someone/fork', not of " + repository + " (a fork)" in out, err
+    code, out, err = check(capsys, dist, "--pyproject", pyproject)
+    assert "this is a run of 'someone/fork', not of " + repository + " (a fork)" in out, err
     monkeypatch.setenv("GITHUB_REF_TYPE", "tag")  # publish.yml always enforces it
-    code, _, err = check(capsys, "dist", dist, "--pyproject", pyproject)
+    code, _, err = check(capsys, dist, "--pyproject", pyproject)
     assert_one_clear_error(code, err, "this release runs in 'someone/fork'", f"expected {repository}")
