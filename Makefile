@@ -35,7 +35,8 @@ $(shell mkdir -p build && { [ "$$(cat build/head 2>/dev/null)" = "$(HEAD_COMMIT)
 endif
 # make release-check without DIST: "yes" when the host wheel in dist/ is current. When it is not, the tag and
 # the checkout are checked before it is rebuilt, and the wheels after.
-HOST_WHEEL_CURRENT = $(if $(DIST),yes,$(shell $(MAKE) -q --no-print-directory $(HOST_WHEEL_STAMP) && echo yes))
+HOST_WHEEL_CURRENT = $(if $(DIST),yes,$(shell $(MAKE) -q --no-print-directory $(HOST_WHEEL_STAMP) TOX='$(TOX)' \
+	PYTHON='$(PYTHON)' && echo yes))
 
 TARGETS := help test wheel wheels check-tag release-check conflict-check published-check github-release \
 	publish-rehearsal bench lock clean
