@@ -22,6 +22,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cli import index_url_argument, load_scope, scope_words, shown_dir, wheels_arguments
@@ -57,24 +58,43 @@ def integrity_url(index_url: str, project: str, version: str, filename: str) -> 
     return f"{parts.scheme}://{parts.netloc}/integrity/{project}/{version}/{filename}/provenance"
 
 
-def publisher_problems(publisher: object, repository: str) -> list[str]:
-    """Why `publisher` (a pypi_attestations publisher) is not this repository's publish.yml in environment pypi."""
-    kind = getattr(publisher, "kind", None)
-    if kind != "GitHub":
-        return [f"the publisher is {shown(kind)}: expected GitHub (trusted publishing from {repository})"]
-    found = {"repository": getattr(publisher, "repository", None), "workflow": getattr(publisher, "workflow", None),
-             "environment": getattr(publisher, "environment", None)}
-    expected = {"repository": repository, "workflow": WORKFLOW, "environment": ENVIRONMENT}
-    return [f"the publisher's {key} is {shown(found[key])}: expected {shown(value)}"
-            for key, value in expected.items()
-            if str(found[key] or "").lower() != value.lower()]
+def provenance_problem(path: Path, body: bytes, publisher: dict[str, str | None]) -> str | None:
+    """Why `body`, a PEP 740 provenance object, does not attest the file at `path` as published by `publisher`
+    (a GitHub repository, workflow and environment), or None. pypi-attestations checks each signature against
+    the file's bytes and the publisher's identity, offline, with the trust root sigstore ships."""
+    import logging
+
+    from pypi_attestations import Distribution, Provenance
+
+    logging.getLogger("sigstore").setLevel(logging.ERROR)  # not its note that the trust root is the bundled one
+    wanted = ", ".join(f"{key} {value}" for key, value in publisher.items())
+    try:
+        provenance = Provenance.model_validate_json(body)
+    except ValueError as exc:  # pydantic's ValidationError too
+        return f"its provenance is malformed ({exc.__class__.__name__}): expected a PEP 740 provenance object"
+    bundles = provenance.attestation_bundles
+    if not bundles or not all(bundle.attestations for bundle in bundles):
+        return f"its provenance holds no attestation: expected one from GitHub, {wanted}"
+    found = [{"kind": getattr(b.publisher, "kind", None), **{key: getattr(b.publisher, key, None) for key in publisher}}
+             for b in bundles]
+    if any(str(f[key] or "").lower() != str(value or "").lower() for f in found for key, value in
+           {"kind": "GitHub", **publisher}.items()):
+        return (f"its provenance names the publisher {'; '.join(map(shown, found))}: expected GitHub, {wanted}; "
+                "check the trusted publisher on PyPI (RELEASING.md)")
+    dist = Distribution.from_file(path)
+    for bundle in bundles:
+        for attestation in bundle.attestations:
+            try:
+                attestation.verify(bundle.publisher, dist, offline=True)
+            except Exception as exc:  # the guard: pypi-attestations' and sigstore's errors alike
+                return (f"its provenance does not verify ({exc.__class__.__name__}: {shown(str(exc)[:200])}): "
+                        f"expected a signature by {wanted} over these bytes; do not announce this release, "
+                        "investigate the upload")
+    return None
 
 
 def provenance_verdict(wheel: Wheel, url: str, repository: str, deadline: float) -> Verdict:
-    """The file's PEP 740 provenance at `url`: there, from `repository`, and verified against the wheel."""
-    from pydantic import ValidationError
-    from pypi_attestations import Distribution, Provenance, VerificationError
-
+    """The wheel's PEP 740 provenance at `url`: there, from `repository`'s publish workflow, and verified."""
     name = wheel.path.name
     try:
         answer = fetch(url, MAX_PROVENANCE_BYTES, deadline, what="one provenance object")
@@ -85,34 +105,10 @@ def provenance_verdict(wheel: Wheel, url: str, repository: str, deadline: float)
                                "expected the attestations the publish action makes under trusted publishing")
     if answer.status != 200:
         return Verdict(pending=f"{name}: the provenance answered HTTP {answer.status} at {redacted(url)}")
-    try:
-        provenance = Provenance.model_validate_json(answer.body)
-    except (ValidationError, ValueError) as exc:
-        return Verdict(final=f"{name}: its provenance is malformed ({exc.__class__.__name__}): expected a PEP 740 "
-                             "provenance object")
-    if not provenance.attestation_bundles:
-        return Verdict(final=f"{name}: its provenance holds no attestation: expected one from {repository}")
-    problems = []
-    for bundle in provenance.attestation_bundles:
-        problems += publisher_problems(bundle.publisher, repository)
-        if not bundle.attestations:
-            problems.append("a bundle holds no attestation")
-    if problems:
-        return Verdict(final=f"{name}: its provenance does not come from this release workflow: "
-                             f"{'; '.join(problems)}; check the trusted publisher on PyPI (RELEASING.md)")
-    dist = Distribution.from_file(wheel.path)
-    for bundle in provenance.attestation_bundles:
-        for attestation in bundle.attestations:
-            try:
-                attestation.verify(bundle.publisher, dist)
-            except VerificationError as exc:
-                return Verdict(final=f"{name}: its provenance does not verify ({str(exc)[:200]}): expected a "
-                                     f"signature by {repository}'s {WORKFLOW} over these bytes; do not announce "
-                                     "this release, investigate the upload")
-            except Exception as exc:  # sigstore's own: the trust root cannot be fetched, a malformed bundle
-                return Verdict(final=f"{name}: its provenance could not be verified ({exc.__class__.__name__}: "
-                                     f"{str(exc)[:200]}): expected Sigstore's trust root reachable and a "
-                                     "well-formed attestation; re-run the job, and if it persists investigate")
+    problem = provenance_problem(wheel.path, answer.body, {"repository": repository, "workflow": WORKFLOW,
+                                                           "environment": ENVIRONMENT})
+    if problem is not None:
+        return Verdict(final=f"{name}: {problem}")
     return Verdict(ok=f"{name}: provenance from {repository} ({WORKFLOW}, environment {ENVIRONMENT}) verifies")
 
 

@@ -6,6 +6,7 @@ import base64
 import configparser
 import hashlib
 import http.server
+import io
 import json
 import os
 import re
@@ -167,6 +168,41 @@ def host_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not sys.platform.startswith("linux"):
         pytest.skip("the host-wheel tests build a manylinux wheel")
     return built_once(tmp_path_factory, "host-wheel", build_host_wheel)
+
+
+# Real PEP 740 provenance, as PyPI published it, beside the file it covers: pypi-attestations' own test assets,
+# in its source distribution on PyPI (fetched at test time, pinned by hash; nothing of it is in this repository).
+ATTESTED_SDIST = ("https://files.pythonhosted.org/packages/b2/e2/61dacf2a7ae4cc5a3671f528a8e1d0a84b3ed032c1da5ebb32"
+                  "97f41d58b3/pypi_attestations-0.0.31.tar.gz",
+                  "5a2473aca7d7f65caf2c3a985691c5cf9264a97fa68c98fbae6e96320bcc7c9a")
+ATTESTED_FILE = "pypi_attestations-0.0.19.tar.gz"  # published by trailofbits/pypi-attestations' release.yml
+
+
+def fetch_attested(where: Path) -> Path:
+    """The attested file and its .provenance, from the pinned sdist, into `where`."""
+    import tarfile
+    import urllib.request
+
+    url, sha256 = ATTESTED_SDIST
+    try:
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            data = answer.read(1 << 22)
+    except OSError as exc:
+        reason = f"PyPI cannot be reached for pypi-attestations' test assets ({exc})"
+        pytest.fail(f"{reason}, and CI is set") if os.environ.get("CI") else pytest.skip(reason)
+    assert hashlib.sha256(data).hexdigest() == sha256, "the pinned sdist changed on PyPI"
+    with tarfile.open(fileobj=io.BytesIO(data)) as sdist:
+        for name in (ATTESTED_FILE, f"{ATTESTED_FILE}.provenance"):
+            member = sdist.extractfile(f"pypi_attestations-0.0.31/test/assets/{name}")
+            assert member is not None
+            (where / name).write_bytes(member.read())
+    return where / ATTESTED_FILE
+
+
+@pytest.fixture(scope="session")
+def attested_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file PyPI serves with real provenance (pypi-attestations 0.0.19's sdist); its .provenance beside it."""
+    return built_once(tmp_path_factory, "attested", fetch_attested)
 
 
 @pytest.fixture
