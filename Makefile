@@ -54,8 +54,8 @@ endif
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-test: $(TOX) ## Run every test and lint; fails unless lint, tooling and a package env ran
-	$(TOX) run $(if $(DISCOVER),--discover $(DISCOVER)) --result-json build/tox-result.json && $(PYTHON) -m scripts test-report build/tox-result.json
+test: $(TOX) ## Run every test and lint, then the verdict; fails unless lint, tooling and a package env passed
+	$(TOX) run $(if $(DISCOVER),--discover $(DISCOVER)) --result-json build/tox-result.json || failed=$$?; $(PYTHON) -m scripts test-report build/tox-result.json && exit $${failed:-0}
 
 wheel: $(TOX) ## Build the wheel for this machine into dist/, replacing older ones
 	$(TOX) run -e wheel && touch $(HOST_WHEEL_STAMP)

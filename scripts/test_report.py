@@ -5,7 +5,7 @@
 tox skips an env whose Python is missing and still says "congratulations".
 This fails unless lint, tooling and at least one package env (py3XY) ran and
 passed, and names every Python that was not found, each env's pytest totals, and
-every skipped test with its reason (pytest -ra).
+each reason a test skipped (pytest -ra) once, with the envs where it did.
 """
 
 from __future__ import annotations
@@ -24,56 +24,50 @@ PYTEST_TOTALS = re.compile(r"^=+ (.*(?:passed|failed|skipped).*?) in [0-9.]+s.*=
 PYTEST_SKIP = re.compile(r"^SKIPPED \[(\d+)\] ([^:\n]+):\d+: (.*)$", re.M)
 
 
-def pytest_counts(env: dict[str, Any]) -> tuple[str, list[str]]:
-    """pytest's totals in an env's test commands (e.g. '555 passed, 1 skipped'), and why each skip skipped."""
+def pytest_counts(env: dict[str, Any]) -> tuple[str, list[tuple[int, str, str]]]:
+    """pytest's totals in an env's test commands (e.g. '555 passed, 1 skipped'), and its skips: (how many,
+    where, why) per line of pytest -ra."""
     totals: list[str] = []
-    skips: list[str] = []
+    skips: list[tuple[int, str, str]] = []
     for command in env.get("test") or []:
         output = command.get("output") if isinstance(command, dict) else None
-        if not isinstance(output, str):
-            continue
-        totals += [m[1].replace("=", "").strip() for m in PYTEST_TOTALS.finditer(output)]
-        skips += [f"{m[1]} in {m[2]}: {m[3].strip()}" for m in PYTEST_SKIP.finditer(output)]
+        if isinstance(output, str):
+            totals += [m[1].replace("=", "").strip() for m in PYTEST_TOTALS.finditer(output)]
+            skips += [(int(m[1]), m[2], m[3].strip()) for m in PYTEST_SKIP.finditer(output)]
     return "; ".join(totals), skips
 
 
 def verdict(testenvs: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """(summary lines, problems) for tox's testenvs results."""
+    """(summary lines, problems) for tox's testenvs results: each skip reason once, with the envs it hit."""
     ran: list[str] = []
-    skipped: list[str] = []
+    missing: list[str] = []
     problems: list[str] = []
-    skip_lines: list[str] = []
-    for name, env in sorted(testenvs.items()):
+    skips: dict[tuple[str, str], dict[str, int]] = {}
+    for name, env in sorted(testenvs.items(), key=lambda item: (len(item[0]), item[0])):
         result = env.get("result") if isinstance(env, dict) else None
         if not isinstance(result, dict):
             continue  # listed by tox but not part of this run (e.g. the build env .pkg)
         if result.get("skipped"):
-            skipped.append(name)
+            missing += [f"CPython 3.{m[1]}" for m in [PACKAGE_ENV.fullmatch(name)] if m]
         elif result.get("success"):
-            totals, skips = pytest_counts(env)
+            totals, found = pytest_counts(env)
             ran.append(f"{name} ({totals})" if totals else name)
-            skip_lines += [f"  {name}: {why}" for why in skips]
+            for count, where, why in found:
+                skips.setdefault((where, why), {})[name] = count
         else:
             problems.append(f"tox env {name} failed (exit {result.get('exit_code')}): see its output above")
     names = [n.split(" ")[0] for n in ran]
-    for name in REQUIRED:
-        if name in skipped:
-            problems.append(f"tox env {name} was skipped, its Python not found: expected it to run on any "
-                            "CPython 3.11+; install one")
-        elif name not in names and name not in testenvs:
-            problems.append(f"tox env {name} did not run: expected in every make test")
-    packages = [n for n in names if PACKAGE_ENV.fullmatch(n)]
-    if not packages:
-        listed = sorted((n for n in testenvs if PACKAGE_ENV.fullmatch(n)), key=lambda n: int(n[3:]))
-        span = f" ({listed[0]}...{listed[-1]})" if listed else ""
-        problems.append(f"no package env{span} ran: expected at least one CPython 3.11+; install one "
+    problems += [f"tox env {name} did not pass: expected it in every make test" for name in REQUIRED
+                 if name not in names and not any(p.startswith(f"tox env {name} ") for p in problems)]
+    if not any(PACKAGE_ENV.fullmatch(n) for n in names):
+        problems.append("no package env (py3XY) ran: expected at least one CPython 3.11+; install one "
                         "(pyenv install 3.12, or your OS's python3)")
-    missing = [f"CPython 3.{m[1]}" for n in skipped if (m := PACKAGE_ENV.fullmatch(n))]
     lines = [f"ran and passed: {', '.join(ran) or 'nothing'}"]
     if missing:
         lines.append(f"not found here, so not tested: {', '.join(missing)}")
-    if skip_lines:
-        lines += ["skipped tests, and why:", *skip_lines]
+    if skips:
+        lines += ["skipped tests, and why:", *(f"  {sum(envs.values())} in {where} ({', '.join(envs)}): {why}"
+                                              for (where, why), envs in sorted(skips.items()))]
     return lines, problems
 
 

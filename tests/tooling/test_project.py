@@ -121,31 +121,41 @@ def test_version_is_written_by_hand_only_in_pyproject() -> None:
     assert holders == []
 
 
-def test_make_test_fails_when_a_required_env_or_every_package_env_was_skipped() -> None:
+def test_make_test_fails_unless_lint_tooling_and_a_package_env_passed() -> None:
     from scripts import test_report
 
     ok = {"result": {"success": True, "skipped": False}}
     skip = {"result": {"success": True, "skipped": True}}
+    failed = {"result": {"success": False, "skipped": False, "exit_code": 1}}
     lines, problems = test_report.verdict({"lint": ok, "tooling": ok, "py311": skip, "py312": ok, "py314": skip})
     assert problems == [] and "not found here, so not tested: CPython 3.11, CPython 3.14" in lines
-    _, problems = test_report.verdict({"lint": ok, "tooling": skip, "py312": ok})
-    assert any("tooling was skipped" in p for p in problems)
+    assert test_report.verdict({"lint": ok, "tooling": failed, "py312": ok})[1] == [
+        "tox env tooling failed (exit 1): see its output above"]
+    assert test_report.verdict({"tooling": ok, "py312": ok})[1] == [
+        "tox env lint did not pass: expected it in every make test"]
     _, problems = test_report.verdict({"lint": ok, "tooling": ok, "py311": skip})
     assert any("no package env" in p for p in problems)
 
 
-def test_make_tests_verdict_counts_each_envs_tests_and_says_why_each_skip_skipped() -> None:
+def test_make_tests_verdict_says_each_skip_reason_once_with_the_envs_it_hit() -> None:
     from scripts import test_report
 
-    output = ("...s\n=========================== short test summary info ============================\n"
-              "SKIPPED [2] tests/tooling/test_windows.py:42: x86_64-w64-mingw32-gcc is not installed\n"
-              "================== 195 passed, 2 skipped in 40.10s ===================\n")
-    ok = {"result": {"success": True, "skipped": False}}
-    tooling = {**ok, "test": [{"command": ["pytest"], "output": output}]}
-    lines, problems = test_report.verdict({"lint": ok, "tooling": tooling, "py312": ok})
+    def env(output: str) -> dict[str, object]:
+        return {"result": {"success": True, "skipped": False}, "test": [{"command": ["pytest"], "output": output}]}
+
+    lacks = "SKIPPED [45] tests/package/conftest.py:29: this CPU or OS lacks the zmm_v4 kernel's instructions\n"
+    package = f"...s\n{'=' * 10} short test summary info {'=' * 10}\n{lacks}{'=' * 10} 514 passed, 45 skipped in 9.1s =\n"
+    tooling = (f"{'=' * 10} short test summary info {'=' * 10}\n"
+               "SKIPPED [2] tests/tooling/test_windows.py:42: x86_64-w64-mingw32-gcc is not installed\n"
+               "================== 195 passed, 2 skipped in 40.10s ===================\n")
+    lines, problems = test_report.verdict({"lint": env(""), "tooling": env(tooling), "py311": env(package),
+                                           "py313": env(package)})
     assert problems == []
-    assert lines == ["ran and passed: lint, py312, tooling (195 passed, 2 skipped)", "skipped tests, and why:",
-                     "  tooling: 2 in tests/tooling/test_windows.py: x86_64-w64-mingw32-gcc is not installed"]
+    assert lines == ["ran and passed: lint, py311 (514 passed, 45 skipped), py313 (514 passed, 45 skipped), "
+                     "tooling (195 passed, 2 skipped)", "skipped tests, and why:",
+                     "  90 in tests/package/conftest.py (py311, py313): this CPU or OS lacks the zmm_v4 kernel's "
+                     "instructions",
+                     "  2 in tests/tooling/test_windows.py (tooling): x86_64-w64-mingw32-gcc is not installed"]
 
 
 @pytest.mark.parametrize("argv", [[], ["-h"], ["--help"]])
