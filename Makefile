@@ -11,6 +11,9 @@ PYTHON ?= python3
 # when $(PYTHON) is another version than the one .venv/ was made with.
 PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 TOX := .venv/bin/tox
+PYTHON_OK := import sys; sys.exit(sys.version_info < (3, 11))
+# what a PYTHON that does not run is told to use instead: those of these that run and are 3.11+
+PYTHON_CANDIDATES = $(addprefix python3.,11 12 13 14 15) python3 $(DISCOVER)
 TOX_BOOTSTRAP := 'tox>=4.22'
 # `make test` offers tox every pyenv-installed CPython 3.11+ (tox --discover),
 # besides those on PATH, so each gets its package tests.
@@ -98,8 +101,11 @@ $(HOST_WHEEL_STAMP): $(WHEEL_INPUTS) $(if $(wildcard dist/castagnoli-*.whl),,FOR
 	touch $@
 
 .venv/python-$(PYTHON_VERSION):
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
-	  { echo "error: PYTHON=$(PYTHON) is $(or $(PYTHON_VERSION),not a Python that runs here): expected Python 3.11 or newer; pass PYTHON=python3.11 (or newer), e.g. make $(or $(MAKECMDGOALS),help) PYTHON=python3.12" >&2; exit 1; }
+	@$(PYTHON) -c '$(PYTHON_OK)' 2>/dev/null || { \
+	  runs=$$(for p in $(PYTHON_CANDIDATES); do $$p -c '$(PYTHON_OK)' 2>/dev/null && echo "$$p"; done | paste -sd' '); \
+	  fix="none runs here: install CPython 3.11 or newer (pyenv install 3.12)"; \
+	  [[ -z $$runs ]] || fix="these run here: $$runs; pass one, e.g. make $(or $(MAKECMDGOALS),help) PYTHON=$${runs%% *}"; \
+	  echo "error: PYTHON=$(PYTHON) is $(or $(PYTHON_VERSION),not a Python that runs here): expected Python 3.11 or newer; $$fix" >&2; exit 1; }
 	rm -rf .venv
 	$(PYTHON) -m venv .venv
 	touch $@
