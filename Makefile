@@ -67,19 +67,19 @@ wheels: $(TOX) ## Build and test this OS's release wheel with cibuildwheel into 
 	$(TOX) run -e wheels
 
 check-tag: $(TOX) ## Check TAG against the version in pyproject.toml (publish.yml's first job)
-	$(TOX) run -e check-tag -- "$${TAG-}"
+	$(TOX) run -qq -e check-tag -- "$${TAG-}"
 
 release-check: $(TOX) ## The release check: TAG (default v<version>), checkout, wheels in DIST (default: host wheel, rebuilt after the checkout check)
-	$(TOX) run -e release-check$(if $(HOST_WHEEL_CURRENT),, -- --checkout && $(MAKE) --no-print-directory $(HOST_WHEEL_STAMP) && $(TOX) run -e release-check -- --wheels)
+	$(TOX) run -qq -e release-check$(if $(HOST_WHEEL_CURRENT),, -- --checkout && $(MAKE) --no-print-directory $(HOST_WHEEL_STAMP) && $(TOX) run -qq -e release-check -- --wheels)
 
 conflict-check: $(TOX) ## Check no wheel in DIST (default: host wheel in dist/) is on INDEX_URL (default PyPI) with other content
-	$(TOX) run -e conflict-check -- --index-url "$${INDEX_URL:-https://pypi.org/simple/}"
+	$(TOX) run -qq -e conflict-check -- --index-url "$${INDEX_URL:-https://pypi.org/simple/}"
 
 published-check: $(TOX) ## After the upload: INDEX_URL (default PyPI) serves each wheel in DIST (default: host wheel in dist/) byte for byte, attested; waits up to WAIT s (600)
-	$(TOX) run -e published-check -- --index-url "$${INDEX_URL:-https://pypi.org/simple/}" --wait "$${WAIT:-600}"
+	$(TOX) run -qq -e published-check -- --index-url "$${INDEX_URL:-https://pypi.org/simple/}" --wait "$${WAIT:-600}"
 
 github-release: $(TOX) ## The GitHub Release of TAG with the wheels in DIST (default dist): created in one step, or its asset digests checked (needs gh, GH_TOKEN)
-	$(TOX) run -e github-release -- "$${TAG-}" "$${DIST:-dist}"
+	$(TOX) run -qq -e github-release -- "$${TAG-}" "$${DIST:-dist}"
 
 publish-rehearsal: $(TOX) $(if $(DIST),,$(HOST_WHEEL_STAMP)) ## Upload the wheels to a local pypiserver, install and smoke-test them
 	$(TOX) run -e publish-rehearsal

@@ -43,7 +43,7 @@ def test_make_targets_are_thin_wrappers_over_tox_envs() -> None:
         if target in ("help", "clean"):
             continue
         assert len(lines) == 1, (target, lines)
-        called = re.match(r"\$\(TOX\) run(?: -e ([a-z-]+))?(?: |$)", lines[0])
+        called = re.match(r"\$\(TOX\) run(?: -qq)?(?: -e ([a-z-]+))?(?: |$)", lines[0])
         assert called, (target, lines[0])
         assert called.group(1) is None or called.group(1) in envs
 
@@ -213,7 +213,7 @@ def test_make_passes_the_tag_to_tox_exactly_as_typed(tmp_path: Path, tag: str, v
     env = {**os.environ, "TAG": tag} if via == "environment" else os.environ
     made = subprocess.run(["make", "--no-print-directory", "-s", "check-tag", f"TOX={fake_tox}", *given],
                           cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-    assert json.loads(made) == ["run", "-e", "check-tag", "--", tag]
+    assert json.loads(made) == ["run", "-qq", "-e", "check-tag", "--", tag]
 
 
 @pytest.mark.parametrize(("env", "posargs"), [("check-tag", ["--help"]), ("github-release", ["--help", "dist"]),
@@ -292,8 +292,8 @@ def test_the_host_wheel_is_rebuilt_when_head_moves_and_make_wheel_counts_as_a_bu
 
     (clone / "dist").mkdir()
     (clone / "dist" / "castagnoli-0.0.0-py3-none-any.whl").write_bytes(b"")  # a wheel is there
-    whole, checkout, wheels = "run -e release-check", "run -e release-check -- --checkout", \
-        "run -e release-check -- --wheels"
+    whole, checkout, wheels = "run -qq -e release-check", "run -qq -e release-check -- --checkout", \
+        "run -qq -e release-check -- --wheels"
     assert make("wheel") == ["run -e wheel"]
     assert make("release-check") == [whole]  # make wheel left the stamp current: one run, every check once
     subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "docs only"], cwd=clone, check=True,
@@ -330,7 +330,7 @@ def test_make_github_release_runs_the_locked_tox_env_with_tag_and_dist(tmp_path:
     for given, expected in ([["TAG=v1.2.3"], ["v1.2.3", "dist"]], [["TAG=v1.2.3", "DIST=out/"], ["v1.2.3", "out/"]]):
         made = subprocess.run(["make", "--no-print-directory", "-s", "github-release", f"TOX={tox}", *given],
                               cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        assert json.loads(made) == ["run", "-e", "github-release", "--", *expected]
+        assert json.loads(made) == ["run", "-qq", "-e", "github-release", "--", *expected]
     env = tox_config()["testenv:github-release"]
     assert env["deps"].strip() == "-r requirements/release.txt"
 
