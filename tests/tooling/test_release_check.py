@@ -99,11 +99,11 @@ def test_any_tag_gets_exit_0_and_its_ok_line_or_exit_1_and_one_error_line(tag: s
 
 
 @pytest.mark.parametrize(("content", "words"), [
-    ('[project]\nname = "castagnoli"\n', ["no version"]),
+    ('[project]\nname = "castagnoli"\n', ["[project] version is None", "not a static string"]),
     ('[project]\nversion = "1.0"\n', ["components"]),
-    ('[project\n', ["not valid TOML"]),
-    ("a = " + "[" * 100_000, ["not valid TOML"]),  # recursion in a malformed file
-    (b"\xff\xfe", ["not UTF-8"]),
+    ('[project\n', ["cannot be read as a pyproject.toml (Expected ']'"]),
+    ("a = " + "[" * 100_000, ["cannot be read as a pyproject.toml"]),  # recursion in a malformed file
+    (b"\xff\xfe", ["cannot be read as a pyproject.toml ('utf-8' codec can't decode"]),
 ])
 def test_a_broken_pyproject_is_one_clear_error(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                                content: str | bytes, words: list[str]) -> None:
