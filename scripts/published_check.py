@@ -2,26 +2,22 @@
 
   python -m scripts published-check --index-url URL [--repository OWNER/NAME] [--wait SECONDS]
                                     [--pyproject FILE] [--platforms LIST] [DIR]
-      DIR, else $DIST (the full release set), else dist/ (the host wheel only); it checks what an upload put
-      on the index, so before one it waits (saying so) and then fails.
-
-After the upload, for every wheel of the verified set: the index lists it with
-the same sha256 (and size, where the API gives one), and the bytes its file URL
-serves hash to it. On PyPI and TestPyPI (or with require_provenance) the file's
-PEP 740 provenance must exist, name this repository's `publish.yml` and its
-`pypi` environment as the publisher, and verify (pypi-attestations checks the
-signature against the file). A file listed with other bytes is final at once:
-an index never changes a file. A file not listed yet, or an answer that failed,
-is asked again until the wait runs out.
+      DIR, else $DIST (the full release set), else dist/ (the host wheel only). Each wheel is listed with its
+      sha256 (and size, where the index gives it), and the bytes its file URL serves hash to it. On PyPI and
+      TestPyPI (or with --require-provenance) its PEP 740 provenance names this repository's publish.yml and
+      environment pypi, and verifies against the file (pypi-attestations, offline). Other bytes are final at
+      once: an index never changes a file. A file not listed yet, or an answer that failed, is asked for
+      again until the wait runs out, with a line saying what the index answered: before any upload it waits,
+      then fails.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import logging
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,53 +28,32 @@ from .index import DEADLINE_SECONDS, IndexReadError, Oversized, Published, fetch
 from .text import redacted, report, shown
 from .wheel import Wheel
 
-WORKFLOW = "publish.yml"
-ENVIRONMENT = "pypi"
-ATTESTING_INDEXES = {"pypi.org", "test.pypi.org"}
+WORKFLOW, ENVIRONMENT = "publish.yml", "pypi"
+ATTESTING_INDEXES = {"pypi.org", "test.pypi.org"}  # they attest every file uploaded by trusted publishing
 MAX_PROVENANCE_BYTES = 1 << 20
 RETRY_SECONDS = 10.0
 MIN_ROUND_SECONDS = 5.0  # each round gets at least this long for its answers, even at the end of the wait
-
-
-@dataclass(frozen=True)
-class Verdict:
-    ok: str | None = None  # the line to print when everything holds
-    final: str | None = None  # a problem no wait can mend
-    pending: str | None = None  # a problem that may mend itself (not listed yet, an answer that failed)
-
-
-def provenance_required(index_url: str) -> bool:
-    """PyPI and TestPyPI attest every file uploaded by trusted publishing: their provenance is required."""
-    return (urlsplit(index_url).hostname or "") in ATTESTING_INDEXES
-
-
-def integrity_url(index_url: str, project: str, version: str, filename: str) -> str:
-    """PyPI's integrity API address of a file's provenance (when the page gives none)."""
-    parts = urlsplit(index_url)
-    return f"{parts.scheme}://{parts.netloc}/integrity/{project}/{version}/{filename}/provenance"
+Verdict = tuple[str, str]  # ("ok", the line to print) or ("final", a problem no wait mends) or ("pending", one)
 
 
 def provenance_problem(path: Path, body: bytes, publisher: dict[str, str | None]) -> str | None:
     """Why `body`, a PEP 740 provenance object, does not attest the file at `path` as published by `publisher`
     (a GitHub repository, workflow and environment), or None. pypi-attestations checks each signature against
     the file's bytes and the publisher's identity, offline, with the trust root sigstore ships."""
-    import logging
-
     from pypi_attestations import Distribution, Provenance
 
     logging.getLogger("sigstore").setLevel(logging.ERROR)  # not its note that the trust root is the bundled one
     wanted = ", ".join(f"{key} {value}" for key, value in publisher.items())
     try:
-        provenance = Provenance.model_validate_json(body)
+        bundles = Provenance.model_validate_json(body).attestation_bundles
     except ValueError as exc:  # pydantic's ValidationError too
         return f"its provenance is malformed ({exc.__class__.__name__}): expected a PEP 740 provenance object"
-    bundles = provenance.attestation_bundles
     if not bundles or not all(bundle.attestations for bundle in bundles):
         return f"its provenance holds no attestation: expected one from GitHub, {wanted}"
     found = [{"kind": getattr(b.publisher, "kind", None), **{key: getattr(b.publisher, key, None) for key in publisher}}
              for b in bundles]
-    if any(str(f[key] or "").lower() != str(value or "").lower() for f in found for key, value in
-           {"kind": "GitHub", **publisher}.items()):
+    if any(str(f[key] or "").lower() != str(value or "").lower()
+           for f in found for key, value in {"kind": "GitHub", **publisher}.items()):
         return (f"its provenance names the publisher {'; '.join(map(shown, found))}: expected GitHub, {wanted}; "
                 "check the trusted publisher on PyPI (RELEASING.md)")
     dist = Distribution.from_file(path)
@@ -99,87 +74,86 @@ def provenance_verdict(wheel: Wheel, url: str, repository: str, deadline: float)
     try:
         answer = fetch(url, MAX_PROVENANCE_BYTES, deadline, what="one provenance object")
     except IndexReadError as exc:
-        return Verdict(pending=f"{name}: its provenance cannot be read yet ({exc})")
-    if answer.status == 404:
-        return Verdict(pending=f"{name}: the index has no provenance for it (HTTP 404 at {redacted(url)}): "
-                               "expected the attestations the publish action makes under trusted publishing")
+        return "pending", f"{name}: its provenance cannot be read yet ({exc})"
     if answer.status != 200:
-        return Verdict(pending=f"{name}: the provenance answered HTTP {answer.status} at {redacted(url)}")
+        return "pending", (f"{name}: the index has no provenance for it (HTTP {answer.status} at {redacted(url)}): "
+                           "expected the attestations the publish action makes under trusted publishing")
     problem = provenance_problem(wheel.path, answer.body, {"repository": repository, "workflow": WORKFLOW,
                                                            "environment": ENVIRONMENT})
     if problem is not None:
-        return Verdict(final=f"{name}: {problem}")
-    return Verdict(ok=f"{name}: provenance from {repository} ({WORKFLOW}, environment {ENVIRONMENT}) verifies")
+        return "final", f"{name}: {problem}"
+    return "ok", f"provenance from {repository} ({WORKFLOW}, environment {ENVIRONMENT}) verifies"
 
 
-def file_verdict(wheel: Wheel, there: Published | None, index_url: str, deadline: float) -> Verdict:
+def file_verdict(wheel: Wheel, there: Published | None, deadline: float) -> Verdict:
     """The listing and the served bytes of one wheel against the verified file."""
     name = wheel.path.name
     if there is None:
-        return Verdict(pending=f"{name} is not listed on the index: expected it after the upload; if the upload "
-                               "succeeded, the index may lag: re-run the job")
-    if there.sha256 is None:
-        return Verdict(final=f"{name} is listed without a sha256: expected {wheel.sha256}; check the file by hand")
-    if there.sha256 != wheel.sha256:
-        return Verdict(final=f"{name} is served with other content: expected sha256 {wheel.sha256} (verified), "
-                             f"found {there.sha256}; the version is burnt: do not announce it, release X.Y.Z+1")
-    if there.size is not None and there.size != wheel.size:
-        return Verdict(final=f"{name} is listed with size {there.size}: expected {wheel.size} bytes (verified)")
+        return "pending", (f"{name} is not listed on the index: expected it after the upload; if the upload "
+                           "succeeded, the index may lag: re-run the job")
+    if there.sha256 != wheel.sha256 or there.size not in (None, wheel.size):
+        return "final", (f"{name} is listed with other content: expected sha256 {wheel.sha256} and {wheel.size} "
+                         f"bytes (verified), found {there.sha256} and {there.size}; the version is burnt: do not "
+                         "announce it, release X.Y.Z+1")
     try:
         answer = fetch(there.url, wheel.size, deadline, what=f"the {wheel.size} bytes of {name}")
     except Oversized:
-        return Verdict(final=f"{name}: its file URL serves more than the verified {wheel.size} bytes")
+        return "final", f"{name}: its file URL serves more than the verified {wheel.size} bytes"
     except IndexReadError as exc:
-        return Verdict(pending=f"{name}: its file cannot be downloaded yet ({exc})")
+        return "pending", f"{name}: its file cannot be downloaded yet ({exc})"
     if answer.status != 200:
-        return Verdict(pending=f"{name}: its file URL answered HTTP {answer.status}")
+        return "pending", f"{name}: its file URL answered HTTP {answer.status}"
     served = hashlib.sha256(answer.body).hexdigest()
     if served != wheel.sha256:
-        return Verdict(final=f"{name}: the bytes its file URL serves hash to {served}: expected {wheel.sha256}, "
-                             "the verified wheel's, which the page lists; the index serves other bytes")
-    return Verdict(ok=f"{name}: listed and served with sha256 {wheel.sha256}")
+        return "final", (f"{name}: the bytes its file URL serves hash to {served}: expected {wheel.sha256}, the "
+                         "verified wheel's, which the page lists; the index serves other bytes")
+    return "ok", f"{name}: listed and served with sha256 {wheel.sha256}"
 
 
-def published_check(wheels: list[Wheel], project: str, version: str, index_url: str, *, repository: str | None,
-                    require_provenance: bool, wait: float) -> tuple[list[str], list[str]]:
+def integrity_url(index_url: str, version: str, filename: str) -> str:
+    """PyPI's integrity API address of a file's provenance (when the page gives none)."""
+    parts = urlsplit(index_url)
+    return f"{parts.scheme}://{parts.netloc}/integrity/{PROJECT}/{version}/{filename}/provenance"
+
+
+def published_check(wheels: list[Wheel], version: str, index_url: str, repository: str | None,
+                    wait: float) -> tuple[list[str], list[str]]:
     """(ok lines, problems): ask the index until every wheel is settled or `wait` seconds have passed, saying
-    what it answered while it waits. A round whose answer fails leaves what an earlier round was answered."""
-    provenance = require_provenance or provenance_required(index_url)
+    what it answered while it waits; provenance is checked when `repository` is given. A round whose answer
+    fails leaves what an earlier round was answered."""
     started = time.monotonic()
-    give_up = started + wait
     settled: dict[str, Verdict] = {}
     pending: dict[str, str] = {}  # the wheels not settled yet: what the index last said of each
     root_seen, said, said_at = False, "", 0.0
     while True:
         # each round's answers within a minute, and within the wait left (at least a few seconds)
-        budget = min(DEADLINE_SECONDS, max(give_up - time.monotonic(), MIN_ROUND_SECONDS))
+        budget = min(DEADLINE_SECONDS, max(started + wait - time.monotonic(), MIN_ROUND_SECONDS))
         deadline = time.monotonic() + budget
         unsettled = [w for w in wheels if w.path.name not in settled]
+        absent = ""
         try:
-            listed = published_files(index_url, project, timeout=budget, probe_root=not root_seen)
+            listed = published_files(index_url, PROJECT, timeout=budget, probe_root=not root_seen)
             root_seen = True
+            if not listed:
+                absent = f"the index has no {PROJECT} project yet (HTTP 404): this check reads what the upload put; "
         except IndexReadError as exc:
             for wheel in unsettled:  # an answer from an earlier round stands: this round only failed
                 pending.setdefault(wheel.path.name, f"{exc}; nothing is assumed about what is published")
             unsettled = []
-            absent = ""
-        else:
-            absent = "" if listed else (f"the index has no {project} project yet (HTTP 404): this check reads what "
-                                        "the upload put there; ")
         for wheel in unsettled:
             name = wheel.path.name
-            verdict = file_verdict(wheel, listed.get(name), index_url, deadline)
-            if verdict.ok is not None and provenance and repository is not None:
-                url = listed[name].provenance_url or integrity_url(index_url, project, version, name)
-                check = provenance_verdict(wheel, url, repository, deadline)
-                verdict = check if check.ok is None else Verdict(ok=f"{verdict.ok}; {check.ok}")
-            if verdict.pending is not None:
-                pending[name] = verdict.pending
+            kind, text = file_verdict(wheel, listed.get(name), deadline)
+            if kind == "ok" and repository is not None:
+                url = listed[name].provenance_url or integrity_url(index_url, version, name)
+                kind, checked = provenance_verdict(wheel, url, repository, deadline)
+                text = f"{text}; {checked}" if kind == "ok" else checked
+            if kind == "pending":
+                pending[name] = text
             else:
-                settled[name] = verdict
+                settled[name] = kind, text
                 pending.pop(name, None)
-        problems = [v.final for v in settled.values() if v.final is not None]
-        left = give_up - time.monotonic()
+        problems = [text for kind, text in settled.values() if kind == "final"]
+        left = started + wait - time.monotonic()
         if problems or not pending or left < RETRY_SECONDS:
             break  # a final problem is final: no wait mends it, nor makes the release good
         now = "; ".join(pending.values())
@@ -188,12 +162,9 @@ def published_check(wheels: list[Wheel], project: str, version: str, index_url: 
                   flush=True)
             said, said_at = now, time.monotonic()
         time.sleep(RETRY_SECONDS)
-    oks = [v.ok for v in settled.values() if v.ok is not None]
-    if not provenance:
-        oks.append(f"provenance not checked: {redacted(index_url)} is not PyPI or TestPyPI, which attest uploads "
-                   "made by trusted publishing")
     waited = "" if problems else f" (still so after {time.monotonic() - started:.1f} s of asking, --wait {wait:g})"
-    return oks, problems + [f"{message}{waited}" for message in pending.values()]
+    oks = [text for kind, text in settled.values() if kind == "ok"]
+    return oks, problems + [f"{problem}{waited}" for problem in pending.values()]
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -223,8 +194,12 @@ def run(args: argparse.Namespace) -> int:
     wheels, problems = dist_problems(args.dir, release)
     if problems:
         return report(problems)
-    oks, problems = published_check(wheels, PROJECT, release.version, args.index_url, repository=repository,
-                                    require_provenance=args.require_provenance, wait=args.wait)
+    attested = args.require_provenance or urlsplit(args.index_url).hostname in ATTESTING_INDEXES
+    oks, problems = published_check(wheels, release.version, args.index_url, repository if attested else None,
+                                    args.wait)
+    if not attested:
+        oks.append(f"provenance not checked: {redacted(args.index_url)} is not PyPI or TestPyPI, which attest "
+                   "uploads made by trusted publishing")
     for line in oks:
         print(f"ok: {line}")
     return report(problems)

@@ -61,7 +61,7 @@ def test_a_same_named_file_with_other_bytes_is_final_at_once(capsys: pytest.Capt
     begun = time.monotonic()
     code, _, err = main(["published-check", str(release_dir), "--index-url", index.simple_url,
                                        "--wait", "60"]), *capsys.readouterr()
-    assert code == 1 and "win_amd64.whl is served with other content" in err and "do not announce" in err
+    assert code == 1 and "win_amd64.whl is listed with other content" in err and "do not announce" in err
     assert time.monotonic() - begun < 30  # not the 60 s wait: an index never changes a file
 
 
@@ -148,7 +148,7 @@ def test_before_any_upload_it_says_while_it_waits_and_judges_by_what_the_index_a
     code, out, err = published_check(capsys, release_dir, serve(not_there_then_silent), "--wait", "1.5")
     first = out.splitlines()[1]
     assert first.startswith("waiting: the index has no castagnoli project yet (HTTP 404): this check reads what "
-                            "the upload put there; asking again in 0.3 s"), out
+                            "the upload put; asking again in 0.3 s"), out
     lines = err.splitlines()
     assert code == 1 and len(lines) == 2 and all("is not listed on the index" in line for line in lines), err
     assert "cannot be reached" not in err
