@@ -23,10 +23,9 @@ from urllib.parse import urlsplit
 
 from .cli import index_url_argument, load_scope, scope_words, shown_dir, wheels_arguments
 from .config import PROJECT
-from .dist import dist_problems
 from .index import DEADLINE_SECONDS, IndexReadError, Oversized, Published, fetch, published_files
 from .text import redacted, report, shown
-from .wheel import Wheel
+from .dist import Wheel, dist_problems
 
 WORKFLOW, ENVIRONMENT = "publish.yml", "pypi"
 ATTESTING_INDEXES = {"pypi.org", "test.pypi.org"}  # they attest every file uploaded by trusted publishing

@@ -33,7 +33,7 @@ from .config import Release
 from .text import plain, report, shown
 
 if TYPE_CHECKING:
-    from .wheel import Wheel
+    from .dist import Wheel
 
 # each tool's command, and what its failure means (its own report is printed above the line)
 TOOLS = {
