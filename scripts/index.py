@@ -120,8 +120,8 @@ def published_files(index_url: str, project: str, timeout: float | None = None,
                     probe_root: bool = True) -> dict[str, Published]:
     """filename -> what the index holds for `project`; {} only when the project is truly absent (a 404 that
     comes from a real index root: probed unless `probe_root` is False, for a root already seen to be one)."""
-    from pypi_simple import ProjectPage
     from packaging.utils import canonicalize_name, parse_wheel_filename
+    from pypi_simple import ProjectPage
 
     shown_url = redacted(index_url)
     deadline = time.monotonic() + (DEADLINE_SECONDS if timeout is None else timeout)
@@ -134,72 +134,46 @@ def published_files(index_url: str, project: str, timeout: float | None = None,
         return {}
     if answer.status != 200:
         raise IndexReadError(f"the index at {shown_url} answered HTTP {answer.status} for {project}")
-    try:
+    untrusted = f"the index at {shown_url} answered what cannot be trusted for {project}'s page"
+    try:  # the guard of the parsers: whatever a malformed page makes them raise
         if answer.content_type == "application/vnd.pypi.simple.v1+json":
             data = json.loads(answer.body)
-            if not isinstance(data, dict) or canonicalize_name(str(data.get("name", ""))) != project:
-                raise IndexReadError(f"the index at {shown_url} answered a page for "
-                                     f"{shown(data.get('name') if isinstance(data, dict) else None)}, "
-                                     f"not {project}")
+            named = str(data.get("name"))
             page = ProjectPage.from_json_data(data, answer.url)
         elif answer.content_type in ("text/html", "application/vnd.pypi.simple.v1+html"):
-            html_page_problem(answer.body, project, shown_url)
+            title = HTML_TITLE.search(answer.body[:ROOT_PROBE_BYTES])
+            if answer.body.lstrip()[:1] in (b"{", b"[") or (title is None and b"<a " not in answer.body.lower()):
+                raise IndexReadError(f"{untrusted}: JSON labelled text/html, or an HTML page that names no project "
+                                     "and lists no file")
+            named = title[1].decode("utf-8", "replace") if title else project
             page = ProjectPage.from_html(project, answer.body.decode("utf-8"), answer.url)
         else:
             raise IndexReadError(f"the index at {shown_url} answered {shown(answer.content_type)}: expected a "
                                  "simple-API page (PEP 691 JSON or PEP 503 HTML)")
     except IndexReadError:
         raise
-    except Exception as exc:  # the parsers' errors on malformed pages
+    except Exception as exc:
         raise IndexReadError(f"the index at {shown_url} answered a malformed project page "
                              f"({exc.__class__.__name__})") from None
+    if canonicalize_name(named) != project:
+        raise IndexReadError(f"{untrusted}: a page for {shown(named)}, not {project}")
     files: dict[str, Published] = {}
     for package in page.packages:
-        name = package.filename
-        version = None
-        if name.endswith(".whl"):
-            try:
-                parsed = parse_wheel_filename(name)
-            except ValueError:  # also int()'s refusal of a 4,301-digit version part
-                parsed = None
-            if parsed is None and name.startswith(f"{project}-"):
-                raise IndexReadError(f"the index at {shown_url} lists {shown(name[:120])} on {project}'s page, "
-                                     "which is not a valid wheel name: the answer cannot be trusted")
-            if parsed is not None and parsed[0] == project:
-                version = str(parsed[1])
+        name, version = package.filename, None
+        try:
+            if name.endswith(".whl") and parse_wheel_filename(name)[0] == project:
+                version = str(parse_wheel_filename(name)[1])
+        except ValueError:  # not a valid wheel name; also int()'s refusal of a 4,301-digit version part
+            raise IndexReadError(f"{untrusted}: {shown(name[:120])}, which is not a valid wheel name") from None
         if version is None and not name.startswith(f"{project}-"):
-            raise IndexReadError(f"the index at {shown_url} lists {shown(name[:120])} on {project}'s page, which "
-                                 f"is not a {project} file: the answer cannot be trusted")
+            raise IndexReadError(f"{untrusted}: {shown(name[:120])}, which is not a {project} file")
         digest = package.digests.get("sha256")
-        entry = Published(digest.lower() if digest else None,
-                          (package.yanked_reason or "") if package.is_yanked else None,
-                          url=package.url, size=package.size, upload_time=package.upload_time, version=version,
-                          provenance_url=package.provenance_url)
-        if name in files and files[name].sha256 != entry.sha256:
-            raise IndexReadError(f"the index at {shown_url} lists {shown(name)} twice with different sha256: "
-                                 "the answer cannot be trusted")
+        entry = Published(digest.lower() if digest else None, (package.yanked_reason or "") if package.is_yanked
+                          else None, package.url, package.size, package.upload_time, version, package.provenance_url)
+        if files.setdefault(name, entry).sha256 != entry.sha256:
+            raise IndexReadError(f"{untrusted}: {shown(name)} twice with different sha256")
         files[name] = entry
-    if not files and page.repository_version is None and answer.content_type != "text/html":
-        raise IndexReadError(f"the index at {shown_url} answered a page with no files and no API version: "
-                             "expected a simple-API project page")
     return files
 
 
 HTML_TITLE = re.compile(rb"<title>\s*Links for ([^<]{1,200}?)\s*</title>", re.IGNORECASE)
-
-
-def html_page_problem(body: bytes, project: str, shown_url: str) -> None:
-    """IndexReadError unless `body` is a PEP 503 page of `project` (not JSON served as HTML, not another project)."""
-    from packaging.utils import canonicalize_name
-
-    if body.lstrip()[:1] in (b"{", b"["):
-        raise IndexReadError(f"the index at {shown_url} answered JSON labelled text/html: expected a PEP 503 "
-                             "HTML page or PEP 691 JSON with its own content type; the answer cannot be trusted")
-    title = HTML_TITLE.search(body[:ROOT_PROBE_BYTES])
-    if title is None and b"<a " not in body.lower():
-        raise IndexReadError(f"the index at {shown_url} answered an HTML page that names no project and lists no "
-                             f"file: expected {project}'s simple-API page")
-    if title is not None:
-        named = title[1].decode("utf-8", "replace")
-        if canonicalize_name(named) != project:
-            raise IndexReadError(f"the index at {shown_url} answered a page for {shown(named)}, not {project}")

@@ -77,12 +77,12 @@ HOSTILE = {
     "not an index root (404 everywhere)": (lambda d: answer(b"<html>not found</html>", 404, "text/html"),
                                            ["not a simple-API index root"]),
     "PEP 691 JSON served as text/html": (lambda d: answer(page([]), content_type="text/html"),
-                                         ["JSON labelled text/html"]),
+                                         ["JSON labelled text/html, or an HTML page that names no project"]),
     "an HTML page for another project": (lambda d: answer(
         b"<html><head><title>Links for evil</title></head><body><h1>Links for evil</h1></body></html>",
-        content_type="text/html"), ["a page for 'evil', not castagnoli"]),
+        content_type="text/html"), ["cannot be trusted for castagnoli's page: a page for 'evil', not castagnoli"]),
     "an HTML page that names nothing": (lambda d: answer(b"<html><body>hello</body></html>",
-                                                         content_type="text/html"), ["names no project"]),
+                                                         content_type="text/html"), ["an HTML page that names no project and lists no file"]),
     "a wheel name with a 4,301-digit version": (lambda d: answer(page([{
         "filename": f"castagnoli-{'9' * 4301}-cp311-abi3-win_amd64.whl", "url": "x", "hashes": {}}])),
         ["not a valid wheel name"]),
