@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import tomllib
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,53 +32,31 @@ WINDOWS_TAG = f"{RELEASE.python_tag}-abi3-win_amd64"
 KERNEL_SOURCES = sorted(p for p in (ROOT / "src" / "native").glob("*.c") if p.name not in ("module.c", "threads.c"))
 
 # the repository that publishes, as pyproject.toml names it
-SOURCE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Source"]
+SOURCE = RELEASE.source_url
 
-def _record_hash(data: bytes) -> str:
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-
-
-def assemble_wheel(
-    directory: Path,
-    *,
-    tag: str = WINDOWS_TAG,
-    name: str = "castagnoli",
-    version: str | None = None,
-    files: dict[str, bytes] | None = None,
-    purelib: str = "false",
-    metadata_version: str | None = None,
-    tamper_record: Callable[[list[list[str]]], None] | None = None,
-    filename: str | None = None,
-    metadata_header: str = "Metadata-Version: 2.4",
-    metadata_extra: str = "",
-    metadata_name: str | None = None,
-    project_url: str | None = None,
-) -> Path:
+def assemble_wheel(directory: Path, *, tag: str = WINDOWS_TAG, version: str | None = None,
+                   files: dict[str, bytes] | None = None, tamper_record: Callable[[list[list[str]]], None] | None = None,
+                   filename: str | None = None, metadata_name: str = "castagnoli", project_url: str = SOURCE) -> Path:
     """Write a real wheel (zip with METADATA, WHEEL and a correct RECORD) to `directory`; its METADATA names
-    `project_url` (default: [project.urls] Source, as a wheel built from pyproject.toml does; "" for none)."""
-    project_url = SOURCE if project_url is None else project_url
+    `project_url` ([project.urls] Source, as a wheel built from pyproject.toml does)."""
     version = version or VERSION
-    dist_info = f"{name}-{version}.dist-info"
-    if files is None:
-        library = "castagnoli/_crc32c.pyd" if "win" in tag else "castagnoli/_crc32c.abi3.so"
-        files = {"castagnoli/__init__.py": b"# castagnoli\n", library: b"MZ\x90\x00 not really a DLL"}
-    tags = tag.split("-")
-    wheel_lines = ["Wheel-Version: 1.0", "Generator: tests", f"Root-Is-Purelib: {purelib}"]
-    for platform in tags[2].split("."):
-        wheel_lines.append(f"Tag: {tags[0]}-{tags[1]}-{platform}")
-    contents = dict(files)
-    contents[f"{dist_info}/METADATA"] = (
-        f"{metadata_header}\nName: {metadata_name or name}\nVersion: {metadata_version or version}\n"
-        f"Summary: test wheel\n{f'Project-URL: Source, {project_url}' + chr(10) if project_url else ''}"
-        f"{metadata_extra}Description-Content-Type: text/markdown\n\nlong description\n"
-    ).encode()
-    contents[f"{dist_info}/WHEEL"] = ("\n".join(wheel_lines) + "\n").encode()
-    rows = [[path, _record_hash(data), str(len(data))] for path, data in contents.items()]
+    dist_info = f"castagnoli-{version}.dist-info"
+    library = "castagnoli/_crc32c.pyd" if "win" in tag else "castagnoli/_crc32c.abi3.so"
+    contents = dict(files if files is not None else {"castagnoli/__init__.py": b"# castagnoli\n",
+                                                      library: b"MZ\x90\x00 not really a DLL"})
+    python, abi, platforms = tag.split("-")
+    contents[f"{dist_info}/METADATA"] = (f"Metadata-Version: 2.4\nName: {metadata_name}\nVersion: {version}\n"
+                                         f"Summary: test wheel\nProject-URL: Source, {project_url}\n"
+                                         "Description-Content-Type: text/markdown\n\nlong description\n").encode()
+    contents[f"{dist_info}/WHEEL"] = "".join(["Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: false\n",
+                                              *(f"Tag: {python}-{abi}-{p}\n" for p in platforms.split("."))]).encode()
+    rows = [[path, "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode(),
+             str(len(data))] for path, data in contents.items()]
     rows.append([f"{dist_info}/RECORD", "", ""])
     if tamper_record is not None:
         tamper_record(rows)
     contents[f"{dist_info}/RECORD"] = "".join(",".join(row) + "\n" for row in rows).encode()
-    path = directory / (filename or f"{name}-{version}-{tag}.whl")
+    path = directory / (filename or f"castagnoli-{version}-{tag}.whl")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for member, data in contents.items():
             zf.writestr(member, data)
