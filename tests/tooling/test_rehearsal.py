@@ -15,8 +15,8 @@ from conftest import clone_project
 
 
 @pytest.mark.parametrize(("signum", "after"), [
-    (signal.SIGINT, "start pypiserver"),  # Ctrl-C while the server starts
-    (signal.SIGTERM, "published check"),  # a runner's cancel while the venv is made: ensurepip's temp files too
+    (signal.SIGINT, "start pypiserver"),  # Ctrl-C while the server starts (each step's line comes as it starts)
+    (signal.SIGTERM, "pip install"),  # a runner's cancel while the venv is made: ensurepip's temp files too
 ], ids=["SIGINT-server", "SIGTERM-venv"])
 def test_an_interrupted_rehearsal_stops_its_server_and_removes_its_files(tmp_path: Path, host_wheel: Path,
                                                                          signum: signal.Signals, after: str) -> None:
