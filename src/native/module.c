@@ -178,6 +178,12 @@ static PyObject *crc32c(PyObject *module, PyObject *const *args, Py_ssize_t narg
     static const char *const names[] = {"data", "value", "threads"};
     PyObject *slots[3];
     (void)module;
+    /* the shortest path, the call of a few bytes: crc32c(some_bytes), nothing else to read or check */
+    if (nargs == 1 && kwnames == NULL && PyBytes_CheckExact(args[0])) {
+        Py_ssize_t len = PyBytes_Size(args[0]);
+        if (len < RELEASE_GIL_FROM)
+            return PyLong_FromUnsignedLong(castagnoli_crc32c(0, PyBytes_AsString(args[0]), (size_t)len));
+    }
     if (parse("crc32c()", names, 3, 2, 1, args, nargs, kwnames, slots) < 0)
         return NULL;
     return checksum("crc32c()", slots[0], slots[1], slots[2]);

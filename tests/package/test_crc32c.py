@@ -371,3 +371,15 @@ def test_an_error_raised_by_index_is_kept_not_replaced() -> None:
 def test_a_callers_name_that_is_not_utf8_is_an_error_not_a_crash() -> None:
     with pytest.raises(UnicodeEncodeError):
         _crc32c._update(b"abc", 0, None, "\ud800")
+
+
+@pytest.mark.parametrize("size", [0, 1, 16, 63, 64, (64 << 10) - 1, 64 << 10, (64 << 10) + 1])
+def test_bytes_alone_take_the_short_path_with_the_same_result_as_every_other_call(size: int) -> None:
+    data = random.Random(size).randbytes(size)
+
+    class Bytes(bytes):
+        pass
+
+    expected = reference.crc32c(data)
+    assert crc32c(data) == crc32c(memoryview(data)) == crc32c(Bytes(data)) == crc32c(data, 0) == expected
+    assert crc32c(data, threads=None) == crc32c(data=data) == expected
