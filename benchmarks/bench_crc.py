@@ -53,6 +53,8 @@ SIZES = {
     "4 MiB": 4 << 20,
     "8 MiB": 8 << 20,
     "16 MiB": 16 << 20,
+    "32 MiB": 32 << 20,
+    "64 MiB": 64 << 20,
     "256 MiB": 256 << 20,
 }
 # what `make bench` compares by default, and what --kernels compares (every kernel, around its bands)
