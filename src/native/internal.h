@@ -103,7 +103,7 @@ uint32_t castagnoli_zmm_v4(uint32_t crc, const unsigned char *p, size_t len);
     X(zmm, 4, 5, 2) \
     X(ymm, 4, 4, 4) \
     X(xmm, 4, 4, 4)
-#  define CASTAGNOLI_HYBRID_MIN_LOG 5 /* the smallest block: 2^5 steps */
+#  define CASTAGNOLI_HYBRID_MIN_LOG 4 /* the smallest block: 2^4 steps (zmm_v3s2w4: 4 KiB) */
 void castagnoli_init_hybrid(void);
 #  define CASTAGNOLI_DECLARE_HYBRID(width, V, S, K) \
     uint32_t castagnoli_##width##_v##V##s##S##w##K(uint32_t crc, const unsigned char *p, size_t len);
