@@ -1,17 +1,13 @@
 """wheels: build castagnoli's wheels reproducibly into DIR (make wheel: --host; make wheels).
 
   python -m scripts wheels --host [--output-dir DIR]
-      The wheel for this machine: `python -m build --wheel --no-isolation` with the locked
-      tools of this tox env, then on Linux `auditwheel repair` to the manylinux
-      tag cibuildwheel builds for. Older castagnoli wheels in DIR are replaced.
+      The wheel for this machine: python -m build --wheel --no-isolation with this env's locked tools, then on
+      Linux auditwheel repair to the manylinux tag cibuildwheel builds for. Older castagnoli wheels in DIR go.
   python -m scripts wheels [--output-dir DIR]
-      This OS's release wheel with cibuildwheel, which also tests it on every
-      supported CPython. Linux needs a container engine: without one this stops
-      at once with one line instead of a long log.
-
-Both set SOURCE_DATE_EPOCH to the commit time of HEAD when it is unset: this is
-the one place that decides every timestamp in a wheel, so the same commit gives
-the same bytes (cibuildwheel passes it into its containers).
+      This OS's release wheel with cibuildwheel, which tests it on every supported CPython. Linux needs a
+      container engine: without one this stops at once, in one line.
+  Both set SOURCE_DATE_EPOCH to the commit time of HEAD when it is unset: the one place that decides every
+  timestamp in a wheel, so the same commit gives the same bytes (cibuildwheel passes it into its containers).
 """
 
 from __future__ import annotations
@@ -29,67 +25,31 @@ from .config import load_release
 from .text import report
 
 ROOT = Path(__file__).resolve().parent.parent
+LINUX = sys.platform.startswith("linux")
+ENGINE_TIMEOUT = 60  # a busy runner can take seconds to answer `docker info`; without an engine it fails at once
 
 
-def source_date_epoch() -> str | None:
-    """SOURCE_DATE_EPOCH as given, else the committer time of HEAD, else None."""
-    given = os.environ.get("SOURCE_DATE_EPOCH")
-    if given:
-        return given
+def engine_problem() -> str | None:
+    """Why the engine cibuildwheel will use (CIBW_CONTAINER_ENGINE, else docker) cannot run containers here."""
+    engine = os.environ.get("CIBW_CONTAINER_ENGINE", "docker").split(";")[0].strip() or "docker"
     try:
-        result = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], capture_output=True,
-                                text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return result.stdout.strip() or None
-
-
-def container_engine() -> str:
-    """The engine cibuildwheel will use: CIBW_CONTAINER_ENGINE, else docker."""
-    configured = os.environ.get("CIBW_CONTAINER_ENGINE", "docker")
-    return configured.split(";")[0].strip() or "docker"
-
-
-# A busy runner can take seconds to answer `docker info`; without an engine it fails at once.
-ENGINE_TIMEOUT = 60
-
-
-def engine_problem(engine: str) -> str | None:
-    """Why `engine` cannot run containers here, or None when it can."""
-    if shutil.which(engine) is None:
-        return f"'{engine}' is not installed"
-    try:
-        result = subprocess.run([engine, "info"], capture_output=True, timeout=ENGINE_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return f"'{engine} info' did not answer within {ENGINE_TIMEOUT} s"
-    if result.returncode != 0:
-        return f"'{engine} info' failed, so no {engine} engine is running"
-    return None
-
-
-def manylinux_tag() -> str:
-    """The Linux platform tag of the release, as the release check expects it."""
-    release, problems = load_release(ROOT / "pyproject.toml")
-    if release is None:
-        raise SystemExit(report(problems))
-    return release.platform("linux").tag
-
-
-def missing_tool(host: bool) -> str | None:
-    """A locked tool (requirements/release.txt) this Python lacks for a host or cibuildwheel build."""
-    needed = ["build", "setuptools", "cmake"] + (["auditwheel"] if sys.platform.startswith("linux") else []) \
-        if host else ["cibuildwheel"]
-    return next((name for name in needed if importlib.util.find_spec(name) is None), None)
+        answered = subprocess.run([engine, "info"], capture_output=True, timeout=ENGINE_TIMEOUT).returncode == 0
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"'{engine} info' cannot run ({exc.__class__.__name__})"
+    return None if answered else f"'{engine} info' failed, so no {engine} engine is running"
 
 
 def build_host(output_dir: Path) -> int:
+    release, problems = load_release(ROOT / "pyproject.toml")
+    if release is None:
+        return report(problems)
     with tempfile.TemporaryDirectory() as scratch:
         built, repaired = Path(scratch, "built"), Path(scratch, "repaired")
         subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(built),
                         str(ROOT)], check=True)
-        if sys.platform.startswith("linux"):
-            subprocess.run([sys.executable, "-m", "auditwheel", "repair", "--plat", manylinux_tag(), "--only-plat",
-                            "--wheel-dir", str(repaired), *map(str, built.glob("*.whl"))], check=True)
+        if LINUX:
+            subprocess.run([sys.executable, "-m", "auditwheel", "repair", "--plat", release.platform("linux").tag,
+                            "--only-plat", "--wheel-dir", str(repaired), *map(str, built.glob("*.whl"))], check=True)
         else:
             built.rename(repaired)
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -108,23 +68,24 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    missing = missing_tool(args.host)
-    if missing is not None:
-        raise ModuleNotFoundError(name=missing)
-    epoch = source_date_epoch()
-    if epoch is None:
-        print("warning: no SOURCE_DATE_EPOCH and no git commit: timestamps are the build time", file=sys.stderr)
-    else:
-        os.environ["SOURCE_DATE_EPOCH"] = epoch
+    needed = (["build", "setuptools", "cmake"] + (["auditwheel"] if LINUX else [])) if args.host else ["cibuildwheel"]
+    for name in needed:  # the locked tools (requirements/release.txt) of make wheel and make wheels
+        if importlib.util.find_spec(name) is None:
+            raise ModuleNotFoundError(name=name)
+    if not os.environ.get("SOURCE_DATE_EPOCH"):
+        try:
+            head = subprocess.check_output(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"], text=True).strip()
+            os.environ["SOURCE_DATE_EPOCH"] = str(int(head))
+        except (OSError, ValueError, subprocess.CalledProcessError):
+            print("warning: no SOURCE_DATE_EPOCH and no git commit: timestamps are the build time", file=sys.stderr)
     try:
         if args.host:
             return build_host(args.output_dir)
     except subprocess.CalledProcessError as exc:
         return report([f"{Path(str(exc.cmd[0])).name} failed (exit {exc.returncode}): expected a wheel; see its "
                        "output above"])
-    if sys.platform.startswith("linux"):
-        problem = engine_problem(container_engine())
-        if problem is not None:
-            return report([f"cibuildwheel needs a container engine to build Linux wheels, but {problem}; start one, "
-                           "or run 'make wheel' to build and repair a wheel for this machine only"])
+    problem = engine_problem() if LINUX else None
+    if problem is not None:
+        return report([f"cibuildwheel needs a container engine to build Linux wheels, but {problem}; start one, "
+                       "or run 'make wheel' to build and repair a wheel for this machine only"])
     return subprocess.call([sys.executable, "-m", "cibuildwheel", "--output-dir", str(args.output_dir), str(ROOT)])
