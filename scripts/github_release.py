@@ -7,9 +7,9 @@
   wheels uploaded, then published), with GitHub's generated notes.
 - A draft left by a failed run: the wheels are uploaded to it (drafts can still
   change), then it is published.
-- A published release (immutable or not, its assets are final): each asset's
-  digest must equal the wheel's sha256; all equal, nothing is uploaded. A
-  missing or different asset is an error naming both digests.
+- A published release (immutable or not, its assets are final): its assets must
+  be exactly the wheels, each digest equal to the wheel's sha256; then nothing
+  is uploaded. A missing, different or extra asset is an error naming it.
 
 It is marked latest only when TAG is the highest version released, so a backport
 (v1.4.3 after v1.5.0) does not take "latest".
@@ -21,7 +21,6 @@ import argparse
 import json
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from .cli import UsageError
@@ -33,19 +32,6 @@ class GhError(Exception):
     """gh failed or answered what cannot be used."""
 
 
-@dataclass(frozen=True)
-class Asset:
-    name: str
-    digest: str | None  # "sha256:<hex>", None where GitHub gives none
-
-
-@dataclass(frozen=True)
-class GitHubRelease:
-    tag: str
-    draft: bool
-    assets: tuple[Asset, ...]
-
-
 def gh(*args: str) -> str:
     """gh's output, or GhError with what it said."""
     result = subprocess.run(["gh", *args], capture_output=True, text=True)
@@ -55,14 +41,6 @@ def gh(*args: str) -> str:
     return result.stdout
 
 
-def releases() -> list[GitHubRelease]:
-    """Every release of the repository, drafts included (gh api, all pages)."""
-    pages = json.loads(gh("api", "--paginate", "--slurp", "repos/{owner}/{repo}/releases?per_page=100"))
-    return [GitHubRelease(str(r["tag_name"]), bool(r["draft"]),
-                    tuple(Asset(str(a["name"]), a.get("digest")) for a in r.get("assets", [])))
-            for page in pages for r in page]
-
-
 def version_key(tag: str) -> tuple[int, ...] | None:
     """(X, Y, Z) of a stable vX.Y.Z tag, else None."""
     if not tag.startswith("v") or version_form_problem(tag[1:]) is not None:
@@ -70,47 +48,41 @@ def version_key(tag: str) -> tuple[int, ...] | None:
     return tuple(int(part) for part in tag[1:].split("."))
 
 
-def is_latest(tag: str, existing: list[GitHubRelease]) -> bool:
-    """True when no published release has a higher version than `tag`."""
-    ours = version_key(tag)
-    assert ours is not None
-    return all((key := version_key(r.tag)) is None or key <= ours for r in existing if not r.draft)
-
-
-def asset_problems(release: GitHubRelease, wheels: dict[str, str]) -> list[str]:
-    """Why a published release's assets are not exactly the verified wheels (name -> sha256): one missing, with
-    another digest, or an asset beside them."""
-    assets = {a.name: a.digest for a in release.assets}
-    problems = []
+def asset_problems(tag: str, assets: dict[str, str | None], wheels: dict[str, str]) -> list[str]:
+    """Why a published release's assets (name -> digest) are not exactly the verified wheels (name -> sha256):
+    one missing, with another digest, or an asset beside them."""
     fix = ("a published release's assets cannot be replaced (immutable releases refuse it): PyPI holds the "
            "verified wheels; release X.Y.Z+1 to publish them on GitHub, or, without immutability, delete the "
            "release and re-run this job")
-    problems += [f"release {release.tag} holds {shown(name)} beside the verified wheels: expected exactly the "
-                 f"wheels; {fix}" for name in sorted(set(assets) - set(wheels))]
+    problems = [f"release {tag} holds {shown(name)} beside the verified wheels: expected exactly the wheels; {fix}"
+                for name in sorted(set(assets) - set(wheels))]
     for name, sha256 in sorted(wheels.items()):
         if name not in assets:
-            problems.append(f"release {release.tag} has no asset {name}: expected sha256:{sha256}; {fix}")
+            problems.append(f"release {tag} has no asset {name}: expected sha256:{sha256}; {fix}")
         elif assets[name] is None:
-            problems.append(f"release {release.tag} asset {name} has no digest: expected sha256:{sha256}; compare "
-                            "it by hand (gh release download) before trusting it")
+            problems.append(f"release {tag} asset {name} has no digest: expected sha256:{sha256}; compare it by "
+                            "hand (gh release download) before trusting it")
         elif str(assets[name]).lower() != f"sha256:{sha256}":
-            problems.append(f"release {release.tag} asset {name} has digest {shown(assets[name])}: expected "
+            problems.append(f"release {tag} asset {name} has digest {shown(assets[name])}: expected "
                             f"sha256:{sha256} (the verified wheel); {fix}")
     return problems
 
 
 def publish(tag: str, files: list[Path]) -> list[str]:
     """Create, complete or check the release; the problems, if any."""
-    wheels = {f.name: sha256_of(f) for f in files}
-    existing = releases()
-    latest = "true" if is_latest(tag, existing) else "false"
-    print(f"{tag} is the highest version released: marking it latest" if latest == "true"
-          else f"{tag} is not the highest version released: not marking it latest")
-    mine = [r for r in existing if r.tag == tag]
-    published = next((r for r in mine if not r.draft), None)
+    pages = json.loads(gh("api", "--paginate", "--slurp", "repos/{owner}/{repo}/releases?per_page=100"))
+    existing = [release for page in pages for release in page]  # every release, drafts included
+    ours = version_key(tag)
+    latest = str(all((key := version_key(str(r["tag_name"]))) is None or ours is None or key <= ours
+                     for r in existing if not r["draft"])).lower()
+    print(f"{tag} is {'' if latest == 'true' else 'not '}the highest version released: "
+          f"{'' if latest == 'true' else 'not '}marking it latest")
+    mine = [r for r in existing if r["tag_name"] == tag]
+    published = next((r for r in mine if not r["draft"]), None)
     paths = [str(f) for f in files]
     if published is not None:
-        problems = asset_problems(published, wheels)
+        assets = {str(a["name"]): a.get("digest") for a in published.get("assets", [])}
+        problems = asset_problems(tag, assets, {f.name: sha256_of(f) for f in files})
         if problems:
             return problems
         print(f"release {tag} is published with exactly these {len(files)} wheel(s) (digests equal): "
