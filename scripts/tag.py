@@ -17,45 +17,28 @@ from .text import report, shown
 MAX_TAG_LENGTH = 128
 
 
-def tag_problems(tag: str, version: str | None) -> list[str]:
-    """Problems with the form of `tag`; `version` (pyproject's, when known) makes the hints concrete."""
+def check_tag(tag: str, version: str | None) -> list[str]:
+    """Why `tag` is not v followed by a stable X.Y.Z equal to `version` (pyproject's; None: unreadable, and the
+    form alone is checked)."""
     example = f"v{version}" if version else "v1.2.3"
-    delete = f"git push --delete origin {shlex.quote(tag)}" if tag.isprintable() and tag.isascii() else \
-        "git push --delete origin followed by that tag"
-    hint = f"push {example} instead (this one, if pushed already: {delete})"
+    delete = shlex.quote(tag) if tag.isprintable() and tag.isascii() else "followed by that tag"
+    hint = f"push {example} instead (this one, if pushed already: git push --delete origin {delete})"
     if tag == "":
         return [f"no tag given: expected v followed by X.Y.Z; pass one, e.g. make check-tag TAG={example}"]
     if len(tag) > MAX_TAG_LENGTH:
         return [f"tag of {len(tag)} characters: expected v followed by X.Y.Z; {hint}"]
-    if tag.startswith("V"):
-        return [f"tag {shown(tag)} starts with 'V': expected a lowercase 'v' followed by X.Y.Z; {hint}"]
-    if not tag.startswith("v"):
-        if version_form_problem(tag) is None:
-            example = f"v{tag}"
-        return [f"tag {shown(tag)} does not start with 'v': expected v followed by X.Y.Z, e.g. {example}; {hint}"]
+    if tag[0] != "v":
+        upper = "starts with 'V': expected a lowercase 'v'" if tag[0] == "V" else "does not start with 'v': expected v"
+        example = f"v{tag}" if version_form_problem(tag) is None else example
+        return [f"tag {shown(tag)} {upper} followed by X.Y.Z, e.g. {example}; {hint}"]
     problem = version_form_problem(tag[1:])
     if problem is not None:
         return [f"tag {shown(tag)}: expected v followed by a stable X.Y.Z, but {problem}; {hint}"]
+    if version is not None and tag[1:] != version:
+        return [f"tag {shown(tag)} does not match pyproject.toml: expected v{version} (its [project] version); "
+                f"tag the release commit v{version}, or set version = \"{tag[1:]}\" in pyproject.toml, commit, "
+                "and tag that commit"]
     return []
-
-
-def tag_version_problems(tag: str, version: str) -> list[str]:
-    """The tag must name exactly the pyproject version."""
-    if tag[1:] == version:
-        return []
-    return [
-        f"tag {shown(tag)} does not match pyproject.toml: expected v{version} (its [project] version), "
-        f"found {shown(tag)}; tag the release commit v{version}, or set version = \"{tag[1:]}\" in "
-        "pyproject.toml, commit, and tag that commit"
-    ]
-
-
-def check_tag(tag: str, version: str | None) -> list[str]:
-    """Everything `tag` must satisfy, given pyproject's version (None when unreadable)."""
-    problems = tag_problems(tag, version)
-    if not problems and version is not None:
-        problems += tag_version_problems(tag, version)
-    return problems
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
