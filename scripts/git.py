@@ -29,8 +29,8 @@ def git(root: Path, *args: str, missing_ok: bool = False) -> str | None:
     """git's output in `root` (None for exit 1 when `missing_ok`: what `rev-parse --verify --quiet` says of a
     ref that does not exist), or GitError saying why not: the one guard of this boundary."""
     try:
-        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=GIT_TIMEOUT,
-                                errors="backslashreplace")
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                                timeout=GIT_TIMEOUT, errors="backslashreplace")
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     except subprocess.TimeoutExpired:
@@ -43,37 +43,28 @@ def git(root: Path, *args: str, missing_ok: bool = False) -> str | None:
     return result.stdout
 
 
-def uncommitted_problems(root: Path) -> list[str]:
-    status = str(git(root, "status", "--porcelain", "--untracked-files=normal", "--", *RELEASE_PATHS))
-    changed = [line[3:] for line in status.splitlines() if line.strip()]
-    if not changed:
-        return []
-    listed = ", ".join(shown(path) for path in changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-    return [f"uncommitted changes in what the release is built from: {listed}: expected a clean checkout so that "
-            "the tag names exactly what was checked; commit them, or stash them with 'git stash -u' (plain "
-            "git stash leaves untracked files)"]
-
-
-def tag_state_problems(root: Path, tag: str) -> list[str]:
-    tagged = git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}", missing_ok=True)
-    if tagged is None:
-        return []  # not tagged yet
-    tagged, head = tagged.strip(), str(git(root, "rev-parse", "--verify", "HEAD")).strip()
-    if tagged == head:
-        return []
-    tag = tag if re.fullmatch(r"v[0-9.]{1,40}", tag) else shown(tag)  # safe to print inside a command
-    return [f"tag {tag} already exists on commit {tagged[:12]}: expected it free or on HEAD "
-            f"({head[:12]}); if nothing of {tag[1:]} is on PyPI yet (a failed build), move the tag to HEAD: "
-            f"{move_tag_command(tag)}; if it is published, bump [project] version in "
-            "pyproject.toml, commit, and release that"]
-
-
 def checkout_problems(root: Path, tag: str) -> list[str]:
-    """Everything the checkout must satisfy before `tag` is pushed; a checkout git cannot read fails the check."""
+    """Nothing uncommitted in RELEASE_PATHS, and `tag` free or on HEAD; a checkout git cannot read fails."""
     try:
         if str(git(root, "rev-parse", "--is-inside-work-tree")).strip() != "true":
             raise GitError(f"{shown(str(root))} is not a work tree")
-        return uncommitted_problems(root) + tag_state_problems(root, tag)
+        status = str(git(root, "status", "--porcelain", "--untracked-files=normal", "--", *RELEASE_PATHS))
+        tagged = git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}", missing_ok=True)
+        head = str(git(root, "rev-parse", "--verify", "HEAD")).strip()
     except GitError as exc:
         return [f"the checkout cannot be checked: {exc}: expected a git clone of the repository, so that the tag "
                 "names exactly what was checked; run the release check in the clone, with git installed"]
+    problems = []
+    changed = [shown(line[3:]) for line in status.splitlines() if line.strip()]
+    if changed:
+        listed = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        problems.append(f"uncommitted changes in what the release is built from: {listed}: expected a clean "
+                        "checkout so that the tag names exactly what was checked; commit them, or stash them with "
+                        "'git stash -u' (plain git stash leaves untracked files)")
+    if tagged is not None and tagged.strip() != head:
+        tag = tag if re.fullmatch(r"v[0-9.]{1,40}", tag) else shown(tag)  # safe to print inside a command
+        problems.append(f"tag {tag} already exists on commit {tagged.strip()[:12]}: expected it free or on HEAD "
+                        f"({head[:12]}); if nothing of {tag[1:]} is on PyPI yet (a failed build), move the tag to "
+                        f"HEAD: {move_tag_command(tag)}; if it is published, bump [project] version in "
+                        "pyproject.toml, commit, and release that")
+    return problems

@@ -114,9 +114,9 @@ def wheel_checks(args: argparse.Namespace, release: Release, tag: str) -> int:
 def tool_problems(files: list[Path]) -> list[str]:
     """Run every tool of TOOLS on the wheels at once; a tool that fails prints its own report, then its line."""
     # their reports are shown as ASCII: a file name is never a raw byte on our stderr
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:surrogateescape"}
     running = {name: subprocess.Popen([sys.executable, "-m", *command, *map(str, files)], stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, env={**os.environ, "PYTHONIOENCODING": "utf-8:surrogateescape"},
-                                      encoding="ascii", errors="backslashreplace")
+                                      stderr=subprocess.STDOUT, env=env, encoding="ascii", errors="backslashreplace")
                for name, (command, _) in TOOLS.items()}
     problems = []
     for name, process in running.items():
