@@ -98,12 +98,12 @@ def wheel_checks(args: argparse.Namespace, release: Release, tag: str) -> int:
     from .dist import dist_problems
 
     wheels, problems = dist_problems(args.dir, release, release.source_url)
-    problems += run_problems(release, os.environ)
-    if problems:
-        return report(problems)
+    place, problem = run_place(release, os.environ)
+    if problems or problem:
+        return report(problems + [problem] if problem else problems)
     print(f"ok: {shown_dir(args.dir)} holds exactly the expected wheels, each sound, their METADATA naming "
           f"{release.source_url} ([project.urls] Source), the repository that publishes them")
-    print(run_note(release, os.environ), flush=True)
+    print(place, flush=True)
     problems = tool_problems([w.path for w in wheels])
     if problems:
         return report(problems)
@@ -127,24 +127,20 @@ def tool_problems(files: list[Path]) -> list[str]:
     return problems
 
 
-def run_problems(release: Release, environ: Mapping[str, str]) -> list[str]:
-    """In a tag run on GitHub (publish.yml), the run must be in the repository [project.urls] Source names."""
-    here = environ.get("GITHUB_REPOSITORY", "")
-    if here and here.lower() != release.repository.lower() and environ.get("GITHUB_REF_TYPE") == "tag":
-        return [f"this release runs in {shown(here)}: expected {release.repository}, which [project.urls] Source "
-                "names and PyPI's trusted publisher trusts; tag in that repository, or fix [project.urls] Source"]
-    return []
-
-
-def run_note(release: Release, environ: Mapping[str, str]) -> str:
-    """One line on where this run is, against the publishing repository."""
+def run_place(release: Release, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(the line saying where this run is, or the problem): a tag run on GitHub (publish.yml) must be in the
+    repository [project.urls] Source names; elsewhere it is said, not enforced."""
     here = environ.get("GITHUB_REPOSITORY", "")
     if not here:
-        return "skipped: the run's repository check (GITHUB_REPOSITORY is not set: not a GitHub run)"
+        return "skipped: the run's repository check (GITHUB_REPOSITORY is not set: not a GitHub run)", None
     if here.lower() == release.repository.lower():
-        return f"ok: this run is in {release.repository}, the repository that publishes"
+        return f"ok: this run is in {release.repository}, the repository that publishes", None
+    if environ.get("GITHUB_REF_TYPE") == "tag":
+        return None, (f"this release runs in {shown(here)}: expected {release.repository}, which [project.urls] "
+                      "Source names and PyPI's trusted publisher trusts; tag in that repository, or fix "
+                      "[project.urls] Source")
     return (f"skipped: the run's repository check: this is a run of {shown(here)}, not of {release.repository} "
-            "(a fork); publish.yml, on a tag, enforces it")
+            "(a fork); publish.yml, on a tag, enforces it"), None
 
 
 def release_report(tag: str, wheels: list[Wheel], scope: str) -> int:
