@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from scripts import config
-from scripts.publish_rehearsal import LocalIndex, local_index, snapshot  # noqa: F401 - snapshot: for the tests
+from scripts.publish_rehearsal import LocalIndex, local_index
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE = config.load_release(ROOT / "pyproject.toml")[0]
@@ -61,6 +61,12 @@ def assemble_wheel(directory: Path, *, tag: str = WINDOWS_TAG, version: str | No
         for member, data in contents.items():
             zf.writestr(member, data)
     return path
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, str]]:
+    """Every entry below `directory` with its mtime and content hash, to prove nothing changed."""
+    return {str(path.relative_to(directory)): (path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
+                                               if path.is_file() else "") for path in sorted(directory.rglob("*"))}
 
 
 def require_tool(command: str, package: str) -> str:
