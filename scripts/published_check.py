@@ -129,15 +129,17 @@ def published_check(wheels: list[Wheel], version: str, index_url: str, repositor
         budget = min(DEADLINE_SECONDS, max(started + wait - time.monotonic(), MIN_ROUND_SECONDS))
         deadline = time.monotonic() + budget
         unsettled = [w for w in wheels if w.path.name not in settled]
-        absent = ""
         try:
             listed = published_files(index_url, PROJECT, timeout=budget, probe_root=not root_seen)
             root_seen = True
-            if not listed:
-                absent = f"the index has no {PROJECT} project yet (HTTP 404): this check reads what the upload put; "
         except IndexReadError as exc:
             for wheel in unsettled:  # an answer from an earlier round stands: this round only failed
                 pending.setdefault(wheel.path.name, f"{exc}; nothing is assumed about what is published")
+            unsettled = []
+        if unsettled and not listed:
+            pending = {w.path.name: f"{w.path.name} is not on the index, which has no {PROJECT} project yet (HTTP "
+                                    "404): this check reads what the upload put there; run it after the upload"
+                       for w in unsettled}
             unsettled = []
         for wheel in unsettled:
             name = wheel.path.name
@@ -157,7 +159,7 @@ def published_check(wheels: list[Wheel], version: str, index_url: str, repositor
             break  # a final problem is final: no wait mends it, nor makes the release good
         now = "; ".join(pending.values())
         if now != said or time.monotonic() - said_at >= 60:  # a line when the answer changes, else each minute
-            print(f"waiting: {absent}asking again in {RETRY_SECONDS:g} s, {left:.0f} s of --wait {wait:g} left: {now}",
+            print(f"waiting: {now}; asking again in {RETRY_SECONDS:g} s, {left:.0f} s of --wait {wait:g} left",
                   flush=True)
             said, said_at = now, time.monotonic()
         time.sleep(RETRY_SECONDS)

@@ -147,10 +147,11 @@ def test_before_any_upload_it_says_while_it_waits_and_judges_by_what_the_index_a
     monkeypatch.setattr(published_check_command, "MIN_ROUND_SECONDS", 0.5)
     code, out, err = published_check(capsys, release_dir, serve(not_there_then_silent), "--wait", "1.5")
     first = out.splitlines()[1]
-    assert first.startswith("waiting: the index has no castagnoli project yet (HTTP 404): this check reads what "
-                            "the upload put; asking again in 0.3 s"), out
+    assert first.startswith("waiting: castagnoli-") and "; asking again in 0.3 s, " in first, out
+    absent = "is not on the index, which has no castagnoli project yet (HTTP 404): this check reads what the upload"
+    assert first.count(absent) == 2
     lines = err.splitlines()
-    assert code == 1 and len(lines) == 2 and all("is not listed on the index" in line for line in lines), err
+    assert code == 1 and len(lines) == 2 and all(absent in line for line in lines), err
     assert "cannot be reached" not in err
 
 
