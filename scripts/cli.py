@@ -12,10 +12,14 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .config import Release, load_release
-from .text import plain, shown
+from .text import plain, redacted, shown
+
+if TYPE_CHECKING:
+    from .dist import Wheel
 
 EPILOG = "Exit status: 0 all checks pass; 1 problems found, one 'error:' line each; 2 usage error."
 HOST_PLATFORMS = {"linux": "linux", "win32": "windows"}
@@ -74,6 +78,19 @@ def load_scope(args: argparse.Namespace) -> tuple[Release | None, list[str]]:
     args.dir, args.platforms = wheel_scope(args.dir, args.platforms, os.environ)
     release, problems = load_release(args.pyproject)
     return (None if release is None else select_platforms(release, args.platforms)), problems
+
+
+def index_check_wheels(args: argparse.Namespace, command: str) -> tuple[Release | None, list[Wheel], list[str]]:
+    """The release, and the scope's verified wheels or the problems, after the line saying what `command`
+    checks against which index."""
+    from .dist import dist_problems
+
+    release, problems = load_scope(args)
+    if release is None or problems:
+        return None, [], problems
+    print(f"{command} of the wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)}) against "
+          f"{redacted(args.index_url)}", flush=True)
+    return (release, *dist_problems(args.dir, release))
 
 
 def scope_words(platforms: str) -> str:

@@ -17,11 +17,10 @@ from __future__ import annotations
 import argparse
 import datetime
 
-from .cli import index_url_argument, load_scope, scope_words, shown_dir, wheels_arguments
+from .cli import index_check_wheels, index_url_argument, wheels_arguments
 from .config import PROJECT
-from .dist import dist_problems
 from .index import IndexReadError, Published, published_files
-from .text import redacted, report, shown
+from .text import report, shown
 
 # Warehouse refuses new files for a release whose first file is older than this.
 NEW_FILES_WINDOW = datetime.timedelta(days=14)
@@ -72,13 +71,8 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    release, problems = load_scope(args)
+    release, verified, problems = index_check_wheels(args, "conflict-check")
     if release is None or problems:
-        return report(problems)
-    print(f"conflict-check of the wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)}) against "
-          f"{redacted(args.index_url)}", flush=True)
-    verified, problems = dist_problems(args.dir, release)
-    if problems:
         return report(problems)
     try:
         published = published_files(args.index_url, PROJECT)

@@ -21,11 +21,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .cli import index_url_argument, load_scope, scope_words, shown_dir, wheels_arguments
+from .cli import index_check_wheels, index_url_argument, wheels_arguments
 from .config import PROJECT
 from .index import DEADLINE_SECONDS, IndexReadError, Oversized, Published, fetch, published_files
 from .text import redacted, report, shown
-from .dist import Wheel, dist_problems
+from .dist import Wheel
 
 WORKFLOW, ENVIRONMENT = "publish.yml", "pypi"
 ATTESTING_INDEXES = {"pypi.org", "test.pypi.org"}  # they attest every file uploaded by trusted publishing
@@ -181,20 +181,15 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    release, problems = load_scope(args)
+    release, wheels, problems = index_check_wheels(args, "published-check")
     if release is None or problems:
         return report(problems)
-    print(f"published-check of the wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)}) against "
-          f"{redacted(args.index_url)}", flush=True)
     repository = args.repository or release.repository
     here = os.environ.get("GITHUB_REPOSITORY", "")
     if here and here.lower() != repository.lower():
         return report([f"this run is in {shown(here)}, but the provenance is checked against {shown(repository)} "
                        "([project.urls] Source, or --repository): expected them to agree; run it in the repository "
                        "that publishes"])
-    wheels, problems = dist_problems(args.dir, release)
-    if problems:
-        return report(problems)
     attested = args.require_provenance or urlsplit(args.index_url).hostname in ATTESTING_INDEXES
     oks, problems = published_check(wheels, release.version, args.index_url, repository if attested else None,
                                     args.wait)
