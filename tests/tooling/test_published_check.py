@@ -212,45 +212,41 @@ def test_provenance_must_come_from_this_repositorys_publish_workflow_and_verify(
 PUBLISHER = {"repository": "trailofbits/pypi-attestations", "workflow": "release.yml", "environment": None}
 
 
-def edited(attested: Path, edit: Callable[[dict[str, object]], None]) -> bytes:
-    data = json.loads(attested.with_name(attested.name + ".provenance").read_bytes())
-    edit(data)
-    return json.dumps(data).encode()
+def claim_another_repository(data: dict[str, Any]) -> None:
+    data["attestation_bundles"][0]["publisher"]["repository"] = "someone/else"
 
 
-def test_real_provenance_verifies_offline_for_its_file_and_publisher(attested_file: Path) -> None:
-    body = attested_file.with_name(attested_file.name + ".provenance").read_bytes()
-    assert provenance_problem(attested_file, body, PUBLISHER) is None
+def flip_a_signature_bit(data: dict[str, Any]) -> None:
+    envelope = data["attestation_bundles"][0]["attestations"][0]["envelope"]
+    signature = bytearray(base64.b64decode(envelope["signature"]))
+    signature[10] ^= 1
+    envelope["signature"] = base64.b64encode(bytes(signature)).decode()
 
 
-def test_real_provenance_refuses_other_bytes(attested_file: Path, tmp_path: Path) -> None:
-    other = tmp_path / attested_file.name
-    other.write_bytes(attested_file.read_bytes() + b"\0")
-    body = attested_file.with_name(attested_file.name + ".provenance").read_bytes()
-    problem = provenance_problem(other, body, PUBLISHER)
-    assert problem is not None and problem.startswith("its provenance does not verify (") and "digest" in problem
-
-
-def test_real_provenance_refuses_a_publisher_its_signature_does_not_name(attested_file: Path) -> None:
-    def claim_another_repository(data: dict[str, Any]) -> None:
-        data["attestation_bundles"][0]["publisher"]["repository"] = "someone/else"
-
-    body = edited(attested_file, claim_another_repository)
-    # the named publisher is what we expect, so only the signature's identity can refuse it
-    problem = provenance_problem(attested_file, body, {**PUBLISHER, "repository": "someone/else"})
-    assert problem is not None and problem.startswith("its provenance does not verify (")
-    assert "trailofbits/pypi-attestations" in problem or "someone/else" in problem, problem
-
-
-def test_real_provenance_refuses_a_changed_signature(attested_file: Path) -> None:
-    def flip_a_bit(data: dict[str, Any]) -> None:
-        envelope = data["attestation_bundles"][0]["attestations"][0]["envelope"]
-        signature = bytearray(base64.b64decode(envelope["signature"]))
-        signature[10] ^= 1
-        envelope["signature"] = base64.b64encode(bytes(signature)).decode()
-
-    problem = provenance_problem(attested_file, edited(attested_file, flip_a_bit), PUBLISHER)
-    assert problem is not None and problem.startswith("its provenance does not verify (") and "ignature" in problem
+@pytest.mark.parametrize(("edit", "publisher", "refused_for"), [
+    (None, PUBLISHER, None),
+    ("bytes", PUBLISHER, "subject does not match distribution digest"),
+    # the publisher it names is the one expected: only the signature's identity can refuse it
+    (claim_another_repository, {**PUBLISHER, "repository": "someone/else"}, "OIDCSourceRepositoryURI does not match"),
+    (flip_a_signature_bit, PUBLISHER, "invalid signature"),
+], ids=["accepted", "other bytes", "a publisher its signature does not name", "a changed signature"])
+def test_real_provenance_verifies_offline_and_is_refused_for_its_own_reason(
+        attested_file: Path, tmp_path: Path, edit: Any, publisher: dict[str, str | None],
+        refused_for: str | None) -> None:
+    """The provenance PyPI published for pypi-attestations 0.0.19, beside the file it covers (conftest)."""
+    data = json.loads(attested_file.with_name(attested_file.name + ".provenance").read_bytes())
+    path = attested_file
+    if edit == "bytes":
+        path = tmp_path / attested_file.name
+        path.write_bytes(attested_file.read_bytes() + b"\0")
+    elif edit is not None:
+        edit(data)
+    problem = provenance_problem(path, json.dumps(data).encode(), publisher)
+    if refused_for is None:
+        assert problem is None
+    else:
+        assert problem is not None and problem.startswith("its provenance does not verify (") and refused_for in \
+            problem, problem
 
 
 def test_the_provenance_is_checked_against_project_urls_source_and_a_disagreeing_run_is_refused(
