@@ -74,13 +74,15 @@ def run(args: argparse.Namespace) -> int:
     for tool, _ in TOOLS.values():
         if not args.checkout and importlib.util.find_spec(tool[0]) is None:
             raise ModuleNotFoundError(name=tool[0])
-    tag, source = given_tag(args.tag, os.environ)
+    given, source = given_tag(args.tag, os.environ)
     release, problems = load_scope(args)
-    tag = tag if tag is not None else f"v{release.version}" if release else ""
+    tag = given if given is not None else f"v{release.version}" if release else "v<[project] version>"
     wheels_words = "" if args.checkout else f", wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)})"
     print(f"release check for tag {plain(tag)} (from {source}){wheels_words}", flush=True)
-    problems = check_tag(tag, release.version if release else None) + problems
-    if release is None or problems:
+    if release is None or problems:  # the tag is checked against a readable pyproject.toml only
+        return report((check_tag(tag, None) if given is not None else []) + problems)
+    problems = check_tag(tag, release.version)
+    if problems:
         return report(problems)
     if not args.wheels:
         print(f"ok: tag {tag} matches the [project] version of {shown(args.pyproject)}")

@@ -113,6 +113,9 @@ def test_a_broken_pyproject_is_one_clear_error(capsys: pytest.CaptureFixture[str
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     code, _, err = command(capsys, "check-tag", "--pyproject", path, "v1.2.3")
     assert_one_clear_error(code, err, *words)
+    code, _, err = command(capsys, "release-check", "--checkout", "--pyproject", path)  # the tag from it
+    assert_one_clear_error(code, err, *words)
+    assert err.count("\n") == 1, err
 
 
 # --- the checkout -----------------------------------------------------------------------
