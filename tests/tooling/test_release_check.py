@@ -115,7 +115,7 @@ def test_a_broken_pyproject_is_one_clear_error(capsys: pytest.CaptureFixture[str
     assert_one_clear_error(code, err, *words)
     code, _, err = command(capsys, "release-check", "--checkout", "--pyproject", path)  # the tag from it
     assert_one_clear_error(code, err, *words)
-    assert "tag" not in err, err  # the tag cannot be known: only what is wrong with the file
+    assert "no tag given" not in err, err  # the tag cannot be known: only what is wrong with the file
 
 
 # --- the checkout -----------------------------------------------------------------------
