@@ -45,8 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(overview())
         return 0
     if args[0] not in COMMANDS:
-        return report([f"no command {shown(args[0])}: expected one of {', '.join(COMMANDS)}; run python -m scripts "
-                       "--help for the list"]) + 1
+        report([f"no command {shown(args[0])}: expected one of {', '.join(COMMANDS)}; run python -m scripts --help "
+                "for the list"])
+        return 2  # a usage error
     name, module = args[0], command_module(args[0])
     parser = argparse.ArgumentParser(prog=f"python -m scripts {name}", description=module.__doc__,
                                      epilog=getattr(module, "EPILOG", EPILOG),
