@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 
 from .cli import index_check_wheels, index_url_argument, wheels_arguments
 from .config import PROJECT
+from .dist import Wheel
 from .index import DEADLINE_SECONDS, IndexReadError, Oversized, Published, fetch, published_files
 from .text import redacted, report, shown
-from .dist import Wheel
 
 WORKFLOW, ENVIRONMENT = "publish.yml", "pypi"
 ATTESTING_INDEXES = {"pypi.org", "test.pypi.org"}  # they attest every file uploaded by trusted publishing
