@@ -107,11 +107,21 @@ def twine_upload(index: LocalIndex, files: Sequence[Path]) -> subprocess.Complet
 
 
 def step(command: Sequence[str | os.PathLike[str]], what: str, env: dict[str, str], cwd: Path = ROOT) -> str:
-    """Run one step's command; its output is shown only when it fails."""
-    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, env=env, cwd=cwd)
-    if result.returncode != 0:
-        raise RehearsalError(f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}".rstrip())
-    return result.stdout
+    """Run one step's command; its output is shown only when it fails. Interrupted, the step is stopped with
+    every process it started (python -m venv's ensurepip too): each step is a process group of its own."""
+    posix = hasattr(os, "killpg")
+    with subprocess.Popen([str(c) for c in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=env, cwd=cwd, start_new_session=posix) as process:
+        try:
+            out, err = process.communicate()
+        except BaseException:
+            if posix:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.kill()
+            raise
+    if process.returncode != 0:
+        raise RehearsalError(f"{what} failed (exit {process.returncode}):\n{out}{err}".rstrip())
+    return out
 
 
 def rehearse(dist: Path, platforms: str, workdir: Path) -> None:
