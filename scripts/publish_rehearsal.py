@@ -115,9 +115,8 @@ def step(command: Sequence[str | os.PathLike[str]], what: str, env: dict[str, st
         try:
             out, err = process.communicate()
         except BaseException:
-            if posix:
-                os.killpg(process.pid, signal.SIGKILL)
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):  # the step may have ended meanwhile
+                os.killpg(process.pid, signal.SIGKILL) if posix else process.kill()
             raise
     if process.returncode != 0:
         raise RehearsalError(f"{what} failed (exit {process.returncode}):\n{out}{err}".rstrip())
