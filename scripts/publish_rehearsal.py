@@ -76,12 +76,13 @@ def local_index(workdir: Path, attempts: int = 3) -> Iterator[LocalIndex]:
     with (workdir / "pypiserver.log").open("wb") as log, contextlib.ExitStack() as stop:
         for _ in range(attempts):  # a free port can be taken between the probe and the bind
             port = free_port()
-            server = subprocess.Popen(
-                [sys.executable, "-m", "pypiserver", "run", "--interface", "127.0.0.1", "--port", str(port),
-                 "--authenticate", "update", "--passwords", str(workdir / "htpasswd"),
-                 "--disable-fallback", "--hash-algo", "sha256", str(packages)],
-                stdout=log, stderr=subprocess.STDOUT)
-            stop.callback(_stop, server)
+            with interrupts_held():
+                server = subprocess.Popen(
+                    [sys.executable, "-m", "pypiserver", "run", "--interface", "127.0.0.1", "--port", str(port),
+                     "--authenticate", "update", "--passwords", str(workdir / "htpasswd"),
+                     "--disable-fallback", "--hash-algo", "sha256", str(packages)],
+                    stdout=log, stderr=subprocess.STDOUT, preexec_fn=release_interrupts if POSIX else None)
+                stop.callback(_stop, server)
             if _up(f"http://127.0.0.1:{port}/health", server, time.monotonic() + 20):
                 yield LocalIndex(f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}/simple/", user, password)
                 return
@@ -106,18 +107,44 @@ def twine_upload(index: LocalIndex, files: Sequence[Path]) -> subprocess.Complet
         capture_output=True, text=True)
 
 
+POSIX = hasattr(signal, "pthread_sigmask")
+INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block ends (POSIX), so a process started in it is known, and stopped,
+    whenever they come."""
+    if POSIX:
+        signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTS)
+    try:
+        yield
+    finally:
+        if POSIX:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
+
+
+def release_interrupts() -> None:
+    """In a child started while they are held: its own interrupts as usual."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
+
+
+def stop_group(process: subprocess.Popen[str]) -> None:
+    """Stop a step still running with every process it started (python -m venv's ensurepip too)."""
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL) if POSIX else process.kill()
+
+
 def step(command: Sequence[str | os.PathLike[str]], what: str, env: dict[str, str], cwd: Path = ROOT) -> str:
-    """Run one step's command; its output is shown only when it fails. Interrupted, the step is stopped with
-    every process it started (python -m venv's ensurepip too): each step is a process group of its own."""
-    posix = hasattr(os, "killpg")
-    with subprocess.Popen([str(c) for c in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env=env, cwd=cwd, start_new_session=posix) as process:
-        try:
-            out, err = process.communicate()
-        except BaseException:
-            with contextlib.suppress(ProcessLookupError):  # the step may have ended meanwhile
-                os.killpg(process.pid, signal.SIGKILL) if posix else process.kill()
-            raise
+    """Run one step's command, a process group of its own; its output is shown only when it fails."""
+    with contextlib.ExitStack() as stack:
+        with interrupts_held():
+            process = stack.enter_context(subprocess.Popen(
+                [str(c) for c in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                cwd=cwd, start_new_session=POSIX, preexec_fn=release_interrupts if POSIX else None))
+            stack.callback(stop_group, process)
+        out, err = process.communicate()
     if process.returncode != 0:
         raise RehearsalError(f"{what} failed (exit {process.returncode}):\n{out}{err}".rstrip())
     return out

@@ -64,7 +64,8 @@ def test_a_rehearsal_stops_its_server_and_removes_its_files_whether_it_passes_or
         assert rehearsal.returncode == 130
         assert err.strip().splitlines()[-1] == (
             "error: interrupted: the rehearsal stopped its server and removed its files")
-    assert list(temp.iterdir()) == [] and snapshot(clone / "dist") == before
+    left = [str(p.relative_to(temp)) for p in temp.rglob("*")]
+    assert left == [] and snapshot(clone / "dist") == before, (left, err)
     deadline = time.monotonic() + 5  # a killed grandchild (ensurepip's) may take a moment to be gone
     while (leftover := subprocess.run(["pgrep", "-f", str(temp)], capture_output=True, text=True)).returncode == 0 \
             and time.monotonic() < deadline:
