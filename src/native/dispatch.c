@@ -3,6 +3,7 @@
  * Every kernel is a named layout (its name says its shape, after corsix/fast-
  * crc32's names):
  *   zmm_v4, ymm_v4       four zmm or ymm accumulators folding alone          fold.c
+ *   zmm_r2               zmm_v4's folding in two far regions side by side
  *   <width>_vVsSwK       V accumulators folding beside S CRC32 streams that
  *                        read K words a step each                            hybrid.c
  *   crc_s6_far           six far-apart CRC32 streams over the whole buffer
@@ -38,6 +39,7 @@ struct kernel {
 static struct kernel kernels[] = {
 #ifdef CASTAGNOLI_X86
     {"zmm_v4", castagnoli_zmm_v4, CASTAGNOLI_NEEDS_zmm, 4096, CASTAGNOLI_UNSUPPORTED},
+    {"zmm_r2", castagnoli_zmm_r2, CASTAGNOLI_NEEDS_zmm, 8192 + 64, CASTAGNOLI_UNSUPPORTED},
     {"ymm_v4", castagnoli_ymm_v4, CASTAGNOLI_NEEDS_ymm, 128, CASTAGNOLI_UNSUPPORTED},
     CASTAGNOLI_HYBRIDS(HYBRID_ENTRY)
     {"crc_s6_far", castagnoli_crc_s6_far, CASTAGNOLI_SSE42, 4096, CASTAGNOLI_UNSUPPORTED},

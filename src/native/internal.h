@@ -91,6 +91,7 @@ uint32_t castagnoli_crc_s6_far(uint32_t crc, const unsigned char *p, size_t len)
 void castagnoli_init_fold(void);
 uint32_t castagnoli_ymm_v4(uint32_t crc, const unsigned char *p, size_t len);
 uint32_t castagnoli_zmm_v4(uint32_t crc, const unsigned char *p, size_t len);
+uint32_t castagnoli_zmm_r2(uint32_t crc, const unsigned char *p, size_t len);
 
 /* hybrid.c: folding beside CRC32 streams, one kernel per entry of this list,
  * X(width, V accumulators, S streams, K words each stream reads per step),

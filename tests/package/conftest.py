@@ -9,8 +9,8 @@ import pytest
 from castagnoli import _crc32c, kernel as kernel_in_use, kernels
 
 # every kernel, as kernels() lists them; "auto" is the CPU table's choice per size
-KERNELS = ["zmm_v4", "ymm_v4", "zmm_v3s2w4", "zmm_v3s1w2", "zmm_v4s4w4", "zmm_v4s5w2", "ymm_v4s4w4", "xmm_v4s4w4",
-           "crc_s6_far", "crc_s3_clmul", "crc_s3", "portable"]
+KERNELS = ["zmm_v4", "zmm_r2", "ymm_v4", "zmm_v3s2w4", "zmm_v3s1w2", "zmm_v4s4w4", "zmm_v4s5w2", "ymm_v4s4w4",
+           "xmm_v4s4w4", "crc_s6_far", "crc_s3_clmul", "crc_s3", "portable"]
 
 # RFC 3720 appendix B.4, and the customary check value.
 VECTORS = [

@@ -311,13 +311,13 @@ def test_kernel_matches_the_crc32c_package_at_every_length_and_offset(kernel: st
 
 # Around the hybrids' smallest blocks (32 steps: xmm_v4s4w4 6 KiB, zmm_v3s1w2 6.5 KiB, zmm_v3s2w4 and
 # ymm_v4s4w4 8 KiB, zmm_v4s5w2 10.5 KiB, zmm_v4s4w4 12 KiB; the zmm ones 64 bytes more, to align) and the
-# doubled ones after them (up to 16384 steps), the CPU table's bands (16, 24, 32, 48 KiB, 2, 8 and 16 MiB) and
-# the six far streams (six parts and a tail), at an odd address
+# doubled ones after them (up to 16384 steps), zmm_r2's split (from 8 KiB + 64), the CPU table's bands (16, 24,
+# 32, 48 KiB, 2, 8, 16 and 20 MiB) and the six far streams (six parts and a tail), at an odd address
 @pytest.mark.parametrize("size", [4095, (6 << 10) - 1, 6 << 10, 6656 + 63, (8 << 10) + 63, (8 << 10) + 64,
                                   (8 << 10) + 65, 10752 + 64, (12 << 10) - 1, (12 << 10) + 64, (16 << 10) + 64,
                                   (24 << 10) + 1, (32 << 10) + 5, (48 << 10) + 64, (64 << 10) + 129,
                                   (96 << 10) + 129, 1 << 20, (2 << 20) - 1, 2 << 20, (8 << 20) - 1, (8 << 20) + 47,
-                                  (16 << 20) - 1, (16 << 20) + 7])
+                                  (16 << 20) - 1, (16 << 20) + 7, (20 << 20) + 511])
 def test_kernel_matches_the_crc32c_package_on_big_buffers(kernel: str, size: int) -> None:
     data = random.Random(size).randbytes(size + 3)
     assert crc32c(data) == reference.crc32c(data)

@@ -40,9 +40,9 @@ PROBES = [1 * KIB, 20 * KIB, 64 * KIB, 1 * MIB, 4 * MIB, 64 * MIB]
 # CPU -> (its CPUID, a word of the row it must get, the kernel at each of PROBES)
 CPUS = {
     "AMD Zen 4 (Genoa)": (cpuid(AMD, 0x19, 0x11, ZMM), "Zen 4",
-                          ["zmm_v4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_v4"]),
+                          ["zmm_v4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_r2"]),
     "AMD Zen 4 (Phoenix)": (cpuid(AMD, 0x19, 0x74, ZMM), "Zen 4",
-                            ["zmm_v4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_v4"]),
+                            ["zmm_v4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_v3s2w4", "zmm_r2"]),
     "AMD Zen 5 (Turin)": (cpuid(AMD, 0x1A, 0x02, ZMM), "Zen 5",
                           ["zmm_v4", "zmm_v4", "zmm_v4s4w4", "zmm_v4s4w4", "zmm_v4", "zmm_v4"]),
     "AMD Zen 3 (Milan)": (cpuid(AMD, 0x19, 0x01, YMM | {"avx2"}), "Zen 3",
