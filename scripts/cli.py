@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 EPILOG = "Exit status: 0 all checks pass; 1 problems found, one 'error:' line each; 2 usage error."
 HOST_PLATFORMS = {"linux": "linux", "win32": "windows"}
-FULL_SET = "linux,windows"
 
 
 class UsageError(Exception):
@@ -36,11 +35,8 @@ def pyproject_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def wheels_arguments(parser: argparse.ArgumentParser) -> None:
-    """DIR and --platforms, and --pyproject, which says what the release's wheels are."""
+    """DIR, and --pyproject, which says what the release's wheels are."""
     pyproject_argument(parser)
-    parser.add_argument("--platforms", metavar="LIST",
-                        help=f"comma-separated platforms: linux, windows, host (default: {FULL_SET} with DIR or "
-                             "$DIST, else host)")
     parser.add_argument("dir", metavar="DIR", type=Path, nargs="?",
                         help="the directory of wheels (default: $DIST, the full release set; unset: dist/, the "
                              "host wheel only)")
@@ -64,20 +60,25 @@ def http_url(text: str) -> str:
     return text
 
 
-def wheel_scope(directory: Path | None, platforms: str | None, environ: Mapping[str, str]) -> tuple[Path, str]:
-    """(DIR, platforms) of every check of wheels: DIR given, or $DIST set: the full release set there; neither:
-    the host wheel in dist/. --platforms, given, wins."""
+def wheel_scope(directory: Path | None, environ: Mapping[str, str]) -> tuple[Path, bool]:
+    """(DIR, whether it is the full release set) of every check of wheels: DIR given, or $DIST set: the full
+    release set there; neither: the host wheel in dist/."""
     if directory is None and not environ.get("DIST"):
-        return Path("dist"), platforms or "host"
-    return directory or Path(environ["DIST"]), platforms or FULL_SET
+        return Path("dist"), False
+    return directory or Path(environ["DIST"]), True
 
 
 def load_scope(args: argparse.Namespace) -> tuple[Release | None, list[str]]:
-    """The release args.pyproject describes, limited to the scope's platforms; args.dir and args.platforms
-    become the scope (wheel_scope)."""
-    args.dir, args.platforms = wheel_scope(args.dir, args.platforms, os.environ)
+    """The release args.pyproject describes, limited to this machine's platform unless args.dir is the full
+    release set; args.dir and args.full become the scope (wheel_scope)."""
+    args.dir, args.full = wheel_scope(args.dir, os.environ)
     release, problems = load_release(args.pyproject)
-    return (None if release is None else select_platforms(release, args.platforms)), problems
+    if release is None or args.full:
+        return release, problems
+    if sys.platform not in HOST_PLATFORMS:
+        return None, [f"no release wheel is built for {sys.platform}: expected Linux or Windows for the host wheel; "
+                      "check the release set from CI instead, with DIST=DIR (RELEASING.md)"]
+    return dataclasses.replace(release, platforms=(release.platform(HOST_PLATFORMS[sys.platform]),)), problems
 
 
 def index_check_wheels(args: argparse.Namespace, command: str) -> tuple[Release | None, list[Wheel], list[str]]:
@@ -88,37 +89,15 @@ def index_check_wheels(args: argparse.Namespace, command: str) -> tuple[Release 
     release, problems = load_scope(args)
     if release is None or problems:
         return None, [], problems
-    print(f"{command} of the wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)}) against "
+    print(f"{command} of the wheels in {shown_dir(args.dir)} ({scope_words(args.full)}) against "
           f"{redacted(args.index_url)}", flush=True)
     return (release, *dist_problems(args.dir, release))
 
 
-def scope_words(platforms: str) -> str:
-    return "host wheel only" if platforms == "host" else "full release set" if platforms == FULL_SET \
-        else f"platforms {platforms}"
+def scope_words(full: bool) -> str:
+    return "full release set" if full else "host wheel only"
 
 
 def shown_dir(directory: Path) -> str:
     """DIR as typed, with one trailing slash (DIST=dist/ shows as dist/)."""
     return plain(os.fsdecode(directory).rstrip("/") + "/")
-
-
-def select_platforms(release: Release, value: str) -> Release:
-    """The release limited to the platforms named in `value` (host: this machine's)."""
-    names = [n.strip() for n in value.split(",") if n.strip()]
-    if not names:
-        raise UsageError("--platforms is empty: expected a comma-separated list such as linux,windows")
-    chosen = []
-    for name in names:
-        if name == "host":
-            if sys.platform not in HOST_PLATFORMS:
-                raise UsageError(f"--platforms host: no release wheel is built for {sys.platform}; name the "
-                                 f"platforms, from: {', '.join(p.name for p in release.platforms)}")
-            name = HOST_PLATFORMS[sys.platform]
-        platform = next((p for p in release.platforms if p.name == name), None)
-        if platform is None:
-            raise UsageError(f"--platforms: unknown platform {shown(name)}: expected some of "
-                             f"{', '.join(p.name for p in release.platforms)} or host")
-        if platform not in chosen:
-            chosen.append(platform)
-    return dataclasses.replace(release, platforms=tuple(chosen))

@@ -1,6 +1,6 @@
 """conflict-check: before the upload, no wheel in DIR is on the index under its name with other content.
 
-  python -m scripts conflict-check --index-url URL [--pyproject FILE] [--platforms LIST] [DIR]
+  python -m scripts conflict-check --index-url URL [--pyproject FILE] [DIR]
       DIR, else $DIST (the full release set), else dist/ (the host wheel only): each wheel is either not on
       the index yet, or there with the same sha256; and a release older than 14 days there lacks none of them.
 

@@ -150,7 +150,7 @@ def step(command: Sequence[str | os.PathLike[str]], what: str, env: dict[str, st
     return out
 
 
-def rehearse(dist: Path, platforms: str, workdir: Path) -> None:
+def rehearse(dist: Path, full: bool, workdir: Path) -> None:
     release, problems = load_release(ROOT / "pyproject.toml")
     if release is None:
         raise RehearsalError(problems[0])
@@ -161,10 +161,10 @@ def rehearse(dist: Path, platforms: str, workdir: Path) -> None:
 
     env = {k: v for k, v in os.environ.items() if k not in ("DIST", "GITHUB_STEP_SUMMARY")}
     env["TMPDIR"] = str(workdir / "tmp")  # every temporary file of the steps (ensurepip's too) lands in workdir
-    scope = [str(dist), "--platforms", platforms]
+    scope = [str(dist)] if full else []  # the host wheel: the checks read dist/ of the project
     say("release check (scripts/release-check.sh)")
     step([ROOT / "scripts" / "release-check.sh"], "the release check",
-         {**env, "TAG": f"v{release.version}", **({} if platforms == "host" else {"DIST": str(dist)})})
+         {**env, "TAG": f"v{release.version}", **({"DIST": str(dist)} if full else {})})
     say("start pypiserver on 127.0.0.1 with htpasswd upload auth")
     with local_index(workdir) as index:
         say(f"conflict check against {index.simple_url}")
@@ -202,15 +202,16 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    dist, platforms = wheel_scope(args.dist, None, os.environ)
+    dist, full = wheel_scope(args.dist, os.environ)
+    dist = dist if full else ROOT / dist
     if not dist.is_dir() or not any(dist.glob("*.whl")):
-        fix = "run 'make wheel' first" if platforms == "host" else "pass DIST=DIR holding the release wheels"
+        fix = "pass DIST=DIR holding the release wheels" if full else "run 'make wheel' first"
         return report([f"no wheels in {shown(str(dist))}: expected the wheels to rehearse with; {fix}"])
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         with tempfile.TemporaryDirectory(prefix="castagnoli-rehearsal-") as workdir:
             (Path(workdir) / "tmp").mkdir()
-            rehearse(dist.resolve(), platforms, Path(workdir))
+            rehearse(dist.resolve(), full, Path(workdir))
     except RehearsalError as exc:
         return report([str(exc)])
     except KeyboardInterrupt:

@@ -1,7 +1,7 @@
 """published-check: after the upload, the index serves exactly the wheels in DIR, attested by this repository.
 
   python -m scripts published-check --index-url URL [--repository OWNER/NAME] [--wait SECONDS]
-                                    [--pyproject FILE] [--platforms LIST] [DIR]
+                                    [--pyproject FILE] [DIR]
       DIR, else $DIST (the full release set), else dist/ (the host wheel only). Each wheel is listed with its
       sha256 (and size, where the index gives it), and the bytes its file URL serves hash to it. On PyPI and
       TestPyPI (or with --require-provenance) its PEP 740 provenance names this repository's publish.yml and

@@ -1,7 +1,7 @@
 """release-check: the tag, the checkout and the wheels of a release, before anything is published.
 
   python -m scripts release-check [--tag TAG] [--checkout | --wheels] [--root DIR] [--pyproject FILE]
-                                  [--platforms LIST] [WHEELS_DIR]
+                                  [WHEELS_DIR]
       In order, each check one 'ok:' line:
       - TAG (default: $TAG, else $GITHUB_REF_NAME in a tag run, else v<[project] version>) is v followed by a
         stable X.Y.Z equal to the [project] version of pyproject.toml;
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     given, source = given_tag(args.tag, os.environ)
     release, problems = load_scope(args)
     tag = given if given is not None else f"v{release.version}" if release else "v<[project] version>"
-    wheels_words = "" if args.checkout else f", wheels in {shown_dir(args.dir)} ({scope_words(args.platforms)})"
+    wheels_words = "" if args.checkout else f", wheels in {shown_dir(args.dir)} ({scope_words(args.full)})"
     print(f"release check for tag {plain(tag)} (from {source}){wheels_words}", flush=True)
     if release is None or problems:  # the tag is checked against a readable pyproject.toml only
         return report((check_tag(tag, None) if given is not None else []) + problems)
@@ -110,7 +110,7 @@ def wheel_checks(args: argparse.Namespace, release: Release, tag: str) -> int:
     if problems:
         return report(problems)
     print(*(f"ok: {name} passed" for name in TOOLS), sep="\n")
-    return release_report(tag, wheels, scope_words(args.platforms))
+    return release_report(tag, wheels, scope_words(args.full))
 
 
 def tool_problems(files: list[Path]) -> list[str]:

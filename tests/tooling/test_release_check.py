@@ -216,11 +216,22 @@ def test_the_release_set_passes_and_is_reported(capsys: pytest.CaptureFixture[st
     assert lines[-1] == f"ready to release v{VERSION} (full release set)"
 
 
-def test_the_host_wheel_alone_passes_for_host_and_says_so(capsys: pytest.CaptureFixture[str], host_wheel: Path,
+@pytest.fixture
+def host_dist(tmp_path: Path, host_wheel: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """dist/ holding the host wheel alone, in the working directory, and no $DIST: what make wheel leaves."""
+    (tmp_path / "dist").mkdir()
+    shutil.copy2(host_wheel, tmp_path / "dist")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DIST", raising=False)
+    return tmp_path / "dist"
+
+
+def test_the_host_wheel_alone_passes_for_host_and_says_so(capsys: pytest.CaptureFixture[str], host_dist: Path,
                                                           pyproject: Path) -> None:
-    assert host_wheel.name == LINUX_NAME
-    code, out, err = check(capsys, host_wheel.parent, "--pyproject", pyproject, "--platforms", "host")
+    assert [p.name for p in host_dist.iterdir()] == [LINUX_NAME]
+    code, out, err = check(capsys, "--pyproject", pyproject)
     assert code == 0, err
+    assert out.splitlines()[0].endswith(", wheels in dist/ (host wheel only)")
     assert out.splitlines()[-1] == f"ready to release v{VERSION} (host wheel only)"
 
 
@@ -382,29 +393,29 @@ def test_an_unreadable_or_missing_directory_is_one_clear_error(capsys: pytest.Ca
     assert_one_clear_error(code, err, "cannot be listed (Not a directory)")
 
 
-def test_a_bad_platform_list_is_a_usage_error(capsys: pytest.CaptureFixture[str], release_dir: Path) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["release-check", "--wheels", str(release_dir), "--platforms", "macos"])
-    assert exit_info.value.code == 2
-    assert "unknown platform 'macos'" in capsys.readouterr().err
+def test_the_host_wheel_of_an_os_without_one_is_one_clear_error(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DIST", raising=False)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    code, _, err = check(capsys, "--pyproject", ROOT / "pyproject.toml")
+    assert_one_clear_error(code, err, "no release wheel is built for darwin", "DIST=DIR")
 
 
 # --- output under a strict ASCII stdout ------------------------------------------------
 
 def test_non_utf8_and_non_ascii_names_print_escaped_under_a_strict_ascii_stdout(tmp_path: Path, repo: Path,
-                                                                                host_wheel: Path) -> None:
+                                                                                release_dir: Path,
+                                                                                windows_dll: Path) -> None:
     """The process boundary is what is tested: PYTHONIOENCODING=ascii:strict makes any raw byte a crash."""
     weird = tmp_path / os.fsdecode(b"dist-\xff-\xc3\xa9")
     weird.mkdir()
-    shutil.copy2(host_wheel, weird)
-    stray = tmp_path / "stray"
-    stray.mkdir()
-    shutil.copy2(host_wheel, stray)
-    (stray / os.fsdecode(b"caf\xe9\n\x1b[31m.whl")).write_bytes(b"x")
+    shutil.copy2(next(release_dir.glob("*manylinux*")), weird)
+    assemble_wheel(weird, files={"castagnoli/__init__.py": b"", "castagnoli/_crc32c.pyd": windows_dll.read_bytes()})
+    (release_dir / os.fsdecode(b"caf\xe9\n\x1b[31m.whl")).write_bytes(b"x")
     runs = {
-        "a valid wheel in a non-UTF-8 directory": (["release-check", "--wheels", weird, "--platforms", "host"], 0),
-        "a non-UTF-8 file name with a newline and an escape": (["release-check", "--wheels", stray, "--platforms",
-                                                                "host"], 1),
+        "a valid release set in a non-UTF-8 directory": (["release-check", "--wheels", weird], 0),
+        "a non-UTF-8 file name with a newline and an escape": (["release-check", "--wheels", release_dir], 1),
         "a non-ASCII tag in the checkout check": (["release-check", "--checkout", "--tag", "v0.5.0\xe9", "--root",
                                                    repo], 1),
         "a non-UTF-8 tag": (["check-tag", "--pyproject", ROOT / "pyproject.toml", "--", os.fsdecode(b"v\xff")], 1),
@@ -443,29 +454,28 @@ def test_the_checkout_alone_is_refused_when_dirty_before_any_wheel_is_looked_at(
 
 
 @pytest.mark.parametrize("summary", ["missing-dir/summary.md", "a-directory", "/dev/full"])
-def test_an_unwritable_step_summary_is_one_error_line(capsys: pytest.CaptureFixture[str], host_wheel: Path,
+def test_an_unwritable_step_summary_is_one_error_line(capsys: pytest.CaptureFixture[str], host_dist: Path,
                                                       tmp_path: Path, pyproject: Path, summary: str,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a-directory").mkdir()
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", summary if summary.startswith("/") else str(tmp_path / summary))
-    code, out, err = check(capsys, host_wheel.parent, "--platforms", "host", "--tag", f"v{VERSION}",
-                           "--pyproject", pyproject)
+    code, out, err = check(capsys, "--tag", f"v{VERSION}", "--pyproject", pyproject)
     assert_one_clear_error(code, err, "cannot append the report to GITHUB_STEP_SUMMARY=")
     assert "ready to release" not in out
 
 
-def test_the_step_summary_gets_the_table_of_the_wheels(capsys: pytest.CaptureFixture[str], host_wheel: Path,
+def test_the_step_summary_gets_the_table_of_the_wheels(capsys: pytest.CaptureFixture[str], host_dist: Path,
                                                        tmp_path: Path, pyproject: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier steps' text\n")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    code, out, err = check(capsys, host_wheel.parent, "--platforms", "host", "--tag", f"v{VERSION}",
-                           "--pyproject", pyproject)
+    code, out, err = check(capsys, "--tag", f"v{VERSION}", "--pyproject", pyproject)
     assert code == 0 and out.endswith(f"ready to release v{VERSION} (host wheel only)\n"), err
     text = summary.read_text()
     assert text.startswith(f"earlier steps' text\n### Release check: v{VERSION}\n")
-    assert f"| linux | `{host_wheel.name}` | {host_wheel.stat().st_size} |" in text
+    (wheel,) = host_dist.iterdir()
+    assert f"| linux | `{wheel.name}` | {wheel.stat().st_size} |" in text
 
 
 def test_dist_with_a_trailing_slash_is_shown_once(capsys: pytest.CaptureFixture[str], tmp_path: Path,
