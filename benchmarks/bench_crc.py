@@ -59,7 +59,7 @@ SIZES = {
 }
 # what `make bench` compares by default, and what --kernels compares (every kernel, around its bands)
 PEER_SIZES = ["16 B", "64 B", "256 B", "1 KiB", "4 KiB", "64 KiB", "1 MiB", "16 MiB", "256 MiB"]
-KERNEL_SIZES = ["1 KiB", "4 KiB", "16 KiB", "64 KiB", "256 KiB", "1 MiB", "4 MiB", "8 MiB", "16 MiB"]
+KERNEL_SIZES = ["1 KiB", "4 KiB", "16 KiB", "64 KiB", "256 KiB", "1 MiB", "4 MiB", "8 MiB", "16 MiB", "32 MiB"]
 PEERS: dict[str, Callable[..., int]] = {
     "crc32c-rs": crc32c_rs.crc32c,
     "fastcrc": fastcrc.crc32.iscsi,
