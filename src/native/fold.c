@@ -108,7 +108,7 @@ ZMM_TARGET uint32_t castagnoli_zmm_r2(uint32_t crc, const unsigned char *p, size
     crc = castagnoli_crc_1way(crc, p, lead);
     p += lead;
     len -= lead;
-    part = len / 2 & ~(size_t)255;
+    part = (len / 2) & ~(size_t)255;
     q = p + part;
     for (i = 0; i < 4; i++) {
         a[i] = _mm512_loadu_si512(p + 64 * i);
