@@ -45,49 +45,41 @@ def dist_problems(directory: Path, release: Release,
     `source_url` in their METADATA, when given)."""
     try:
         with os.scandir(directory) as scan:
-            entries = [Path(entry.path) for _, entry in zip(range(MAX_DIR_ENTRIES + 1), scan)]
+            names = sorted(entry.name for _, entry in zip(range(MAX_DIR_ENTRIES + 1), scan))
     except OSError as exc:  # missing, not a directory, unreadable
         return [], [f"{shown(directory)} cannot be listed ({exc.strerror}): expected a directory of wheels; pass "
                     "DIST=DIR holding them (the host wheel: 'make wheel'; the release set: the CI run's artifacts, "
                     "RELEASING.md)"]
-    if len(entries) > MAX_DIR_ENTRIES:
+    if len(names) > MAX_DIR_ENTRIES:
         return [], [f"{shown(directory)} holds more than {MAX_DIR_ENTRIES} entries: expected the release wheels "
                     "only; pass the directory of wheels"]
-    problems: list[str] = []
+    expected = {release.wheel_name(p): p for p in release.platforms}
+    problems = [f"{shown(name)} in {shown(directory)} is not one of the release's wheels: expected only "
+                f"{' and '.join(expected)} (pyproject.toml says {release.version}); remove it"
+                for name in names if name not in expected]
     wheels: list[Wheel] = []
-    for path in sorted(entries):
-        kind = ("a hidden entry" if path.name.startswith(".") else "a directory" if path.is_dir()
-                else f"a source distribution ({PROJECT} publishes none)" if path.name.endswith((".tar.gz",
-                                                                                                  ".zip"))
-                else None if path.name.endswith(".whl") else "a stray file")
-        if kind is not None:
-            problems.append(f"{shown(path.name)} in {shown(directory)} is {kind}: expected wheels only; remove it")
+    for name, platform in expected.items():
+        if name not in names:
+            problems.append(f"no {platform.name} wheel in {shown(directory)}: expected {name}; {FIXES[platform.name]}")
             continue
-        wheel, found = wheel_problems(path, release, source_url)
+        wheel, found = wheel_problems(directory / name, release, platform, source_url)
         problems += found
         wheels += [wheel] if wheel is not None else []
-    names = {path.name for path in entries}
-    problems += [f"no {p.name} wheel in {shown(directory)}: expected {release.wheel_name(p)}; {FIXES[p.name]}"
-                 for p in release.platforms if release.wheel_name(p) not in names]
     return wheels, problems
 
 
-def wheel_problems(path: Path, release: Release, source_url: str | None = None) -> tuple[Wheel | None, list[str]]:
-    """One directory entry as a release wheel: the wheel, or the problems (with `source_url`: METADATA names it)."""
-    name = path.name
+def wheel_problems(path: Path, release: Release, platform: Platform,
+                   source_url: str | None = None) -> tuple[Wheel | None, list[str]]:
+    """The release's wheel for `platform` at `path`: the wheel, or the problems (with `source_url`: METADATA
+    names it)."""
+    name, fix = path.name, FIXES[platform.name]
     try:
         info = os.lstat(path)
     except OSError as exc:
-        return None, [f"{shown(name)} cannot be examined ({exc.strerror}): expected a readable wheel; remove it"]
+        return None, [f"{name} cannot be examined ({exc.strerror}): expected a readable wheel; {fix}"]
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_WHEEL_BYTES:
-        kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else f"{info.st_size} bytes" \
-            if stat.S_ISREG(info.st_mode) else "not a regular file (a FIFO, socket or device)"
-        return None, [f"{shown(name)} is {kind}: expected a wheel file of at most {MAX_WHEEL_BYTES} bytes; put the "
-                      "wheel itself there"]
-    platform = next((p for p in release.platforms if release.wheel_name(p) == name), None)
-    if platform is None:
-        return None, [name_problem(name, release)]
-    fix = FIXES[platform.name]
+        found = f"{info.st_size} bytes" if stat.S_ISREG(info.st_mode) else "a link, FIFO or device"
+        return None, [f"{name} is {found}: expected a regular wheel file of at most {MAX_WHEEL_BYTES} bytes; {fix}"]
     try:  # the guard of the archive: zipfile's, zlib's and the readers' errors alike
         with zipfile.ZipFile(path) as zf:
             problems = member_problems(name, zf.infolist(), fix) or dist_info_problems(zf, release, platform,
@@ -96,23 +88,6 @@ def wheel_problems(path: Path, release: Release, source_url: str | None = None) 
             OSError) as exc:
         problems = [f"{name}: not a sound zip archive ({shown(str(exc))}): expected a wheel; {fix}"]
     return (None, problems) if problems else (Wheel(path, platform, info.st_size, sha256_of(path)), [])
-
-
-def name_problem(name: str, release: Release) -> str:
-    """Why `name` is not one of the release's wheel names (call only when it is not)."""
-    from packaging.utils import parse_wheel_filename
-
-    head = f"{shown(name)}: expected exactly {' or '.join(release.wheel_name(p) for p in release.platforms)}"
-    try:
-        project, version, build, tags = parse_wheel_filename(name)
-    except ValueError:  # InvalidWheelFilename, and int()'s refusal of a huge version part
-        return f"{head}, found a name that is not a valid wheel file name; remove it from the directory"
-    if project != PROJECT or str(version) != release.version:
-        return (f"{head}, found {shown(str(project))} {shown(str(version))} (pyproject.toml says "
-                f"{release.version}); remove it, and build the wheels from the release commit")
-    found = "a build tag" if build else f"a compressed tag set ({len(tags)} tags)" if len(tags) > 1 \
-        else f"tag {shown(str(next(iter(tags))))}"
-    return f"{head}, found {found}; {FIXES['linux']}"
 
 
 def member_problems(name: str, infos: list[zipfile.ZipInfo], fix: str) -> list[str]:

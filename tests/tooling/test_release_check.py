@@ -247,17 +247,18 @@ def _symlink(d: Path) -> None:
     (d / LINUX_NAME).symlink_to(target)
 
 
+NOT_OURS = "is not one of the release's wheels: expected only"
 DIR_CASES = {
-    "stray file": (lambda d: (d / "notes.txt").write_text("x"), ["stray file"]),
-    "hidden file": (lambda d: (d / ".DS_Store").write_text("x"), ["hidden entry"]),
-    "sdist": (lambda d: (d / f"castagnoli-{VERSION}.tar.gz").write_text("x"), ["publishes none"]),
-    "sub-directory": (lambda d: (d / "sub").mkdir(), ["is a directory"]),
-    "older version beside": (lambda d: assemble_wheel(d, version="0.0.1"), ["found 'castagnoli' '0.0.1'"]),
-    "compressed tag set": (lambda d: assemble_wheel(d, tag=WINDOWS_TAG + ".win32"), ["compressed tag set"]),
-    "build tag": (lambda d: assemble_wheel(d, filename=f"castagnoli-{VERSION}-1-{WINDOWS_TAG}.whl"), ["build tag"]),
+    "stray file": (lambda d: (d / "notes.txt").write_text("x"), ["'notes.txt'", NOT_OURS, "remove it"]),
+    "hidden file": (lambda d: (d / ".DS_Store").write_text("x"), ["'.DS_Store'", NOT_OURS]),
+    "sdist": (lambda d: (d / f"castagnoli-{VERSION}.tar.gz").write_text("x"), [NOT_OURS]),
+    "sub-directory": (lambda d: (d / "sub").mkdir(), ["'sub'", NOT_OURS]),
+    "older version beside": (lambda d: assemble_wheel(d, version="0.0.1"), ["0.0.1", NOT_OURS, f"says {VERSION}"]),
+    "compressed tag set": (lambda d: assemble_wheel(d, tag=WINDOWS_TAG + ".win32"), [NOT_OURS]),
+    "build tag": (lambda d: assemble_wheel(d, filename=f"castagnoli-{VERSION}-1-{WINDOWS_TAG}.whl"), [NOT_OURS]),
     "control characters in a name": (lambda d: (d / "evil\tlinux\tx.whl").write_text("x"), ["'evil\\tlinux\\tx.whl'"]),
-    "FIFO in place of a wheel": (_fifo, ["not a regular file"]),
-    "symlink in place of a wheel": (_symlink, ["symbolic link"]),
+    "FIFO in place of a wheel": (_fifo, ["is a link, FIFO or device: expected a regular wheel file"]),
+    "symlink in place of a wheel": (_symlink, ["is a link, FIFO or device"]),
     "missing windows wheel": (lambda d: next(d.glob("*win_amd64*")).unlink(), ["no windows wheel"]),
 }
 
